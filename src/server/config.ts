@@ -1,0 +1,78 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { DbConfig } from '../store/db.js';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** id of the server owner key (COLONIES_SERVER_ID) */
+  serverId: string;
+  db: DbConfig;
+  tls?: { cert: string; key: string };
+  allowExecutorReregister: boolean;
+  /** seconds without an assign call after which an executor is unregistered */
+  staleExecutorDuration: number;
+  /** seconds between stale-executor sweeps */
+  cleanupInterval: number;
+  /** ms */
+  cronCheckerPeriod: number;
+  /** ms */
+  generatorCheckerPeriod: number;
+  /** ms between timeout sweeps (maxwaittime / maxexectime) */
+  timeoutCheckerPeriod: number;
+  retention: boolean;
+  /** seconds */
+  retentionPolicy: number;
+  buildVersion: string;
+  buildTime: string;
+  logLevel: string;
+}
+
+const bool = (v: string | undefined, dflt: boolean) => (v === undefined || v === '' ? dflt : /^(1|true|yes|on)$/i.test(v));
+const num = (v: string | undefined, dflt: number) => {
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`not a number: ${v}`);
+  return n;
+};
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.COLONIES_DATA_DIR || join(homedir(), '.colonies', 'data');
+}
+
+/** Reads the original server's environment variables (plus ours). */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const dbUrl = env.COLONIES_DB_URL || undefined;
+  const dbHost = env.COLONIES_DB_HOST || undefined;
+  const tls = bool(env.COLONIES_TLS, false);
+  const cert = env.COLONIES_SERVER_HTTP_TLS_CERT || env.COLONIES_TLSCERT || env.COLONIES_TLS_CERT;
+  const key = env.COLONIES_SERVER_HTTP_TLS_KEY || env.COLONIES_TLSKEY || env.COLONIES_TLS_KEY;
+  if (tls && (!cert || !key)) throw new Error('COLONIES_TLS=true needs COLONIES_SERVER_HTTP_TLS_CERT and COLONIES_SERVER_HTTP_TLS_KEY');
+  return {
+    host: env.COLONIES_SERVER_BIND || env.COLONIES_SERVER_HOST || '0.0.0.0',
+    port: num(env.COLONIES_SERVER_HTTP_PORT || env.COLONIES_SERVER_PORT, 50080),
+    serverId: env.COLONIES_SERVER_ID || '',
+    db: {
+      url: dbUrl,
+      host: dbHost,
+      port: num(env.COLONIES_DB_PORT, 5432),
+      user: env.COLONIES_DB_USER || undefined,
+      password: env.COLONIES_DB_PASSWORD || undefined,
+      database: env.COLONIES_DB_NAME || (dbHost ? 'postgres' : undefined),
+      schema: env.COLONIES_DB_SCHEMA || undefined,
+      dataDir: dbUrl || dbHost ? undefined : defaultDataDir(env),
+    },
+    tls: tls ? { cert: cert!, key: key! } : undefined,
+    allowExecutorReregister: bool(env.COLONIES_ALLOW_EXECUTOR_REREGISTER, false),
+    staleExecutorDuration: num(env.COLONIES_STALE_EXECUTOR_DURATION, 600),
+    cleanupInterval: num(env.COLONIES_CLEANUP_INTERVAL, 60),
+    cronCheckerPeriod: num(env.COLONIES_CRON_CHECKER_PERIOD, 1000),
+    generatorCheckerPeriod: num(env.COLONIES_GENERATOR_CHECKER_PERIOD, 1000),
+    timeoutCheckerPeriod: num(env.COLONIES_TIMEOUT_CHECKER_PERIOD, 1000),
+    retention: bool(env.COLONIES_RETENTION, false),
+    retentionPolicy: num(env.COLONIES_RETENTION_POLICY, 604800),
+    buildVersion: env.BUILD_VERSION || 'dev',
+    buildTime: env.BUILD_TIME || new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    logLevel: env.COLONIES_LOG_LEVEL || env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,48 @@
+// POST /api: one envelope in, one envelope out, in the order of PROTOCOL.md §3.1.
+import { errorEnvelope, parseRequestEnvelope, decodeMessage, replyEnvelope } from '../protocol/envelope.js';
+import { ColoniesError, forbidden } from '../protocol/errors.js';
+import { catalogue } from '../protocol/messages.js';
+import { authorize } from './access.js';
+import type { ServerContext } from './context.js';
+import { lookup, Reply } from './registry.js';
+
+export interface HttpReply {
+  status: number;
+  body: string;
+}
+
+const EMPTY_TYPE =
+  'invalid rpcMsg.PayloadType: empty (this usually means the client is misconfigured - check that COLONIES_PRVKEY and other environment variables are set correctly)';
+
+/** Authenticates an envelope: returns the payloadtype, payload and signer id (403 on a bad signature). */
+export function authenticate(srv: ServerContext, body: string): { payloadtype: string; payload: string; callerId: string } {
+  const env = parseRequestEnvelope(body);
+  const meta = (catalogue as Record<string, { kind: string }>)[env.payloadtype];
+  if (meta?.kind === 'unauthenticated') return { ...env, callerId: '' };
+  let callerId: string;
+  try {
+    callerId = srv.crypto.recoverId(env.payload, env.signature);
+  } catch (e) {
+    throw forbidden((e as Error).message);
+  }
+  return { ...env, callerId };
+}
+
+export async function dispatch(srv: ServerContext, body: string, signal: AbortSignal): Promise<HttpReply> {
+  try {
+    const { payloadtype, payload, callerId } = authenticate(srv, body);
+    const meta = (catalogue as Record<string, { kind: string }>)[payloadtype];
+    const row = meta && meta.kind !== 'websocket' && meta.kind !== 'unhandled' ? lookup(payloadtype) : undefined;
+    if (!row) throw forbidden(payloadtype === '' ? EMPTY_TYPE : `invalid rpcMsg.PayloadType: ${payloadtype}`);
+    const msg = decodeMessage(payloadtype as any, payload);
+    await authorize(row.access, msg, srv.db, callerId);
+    const out = await row.handle({ type: payloadtype, msg, callerId, srv, signal });
+    if (out instanceof Reply) return { status: 200, body: replyEnvelope(out.payloadtype, out.payload) };
+    return { status: 200, body: replyEnvelope(payloadtype, out === undefined ? {} : out) };
+  } catch (e) {
+    if (e instanceof ColoniesError) return { status: e.status, body: errorEnvelope(e.status, e.message) };
+    srv.log.error({ err: e }, 'internal error');
+    const message = e instanceof Error ? e.message : String(e);
+    return { status: 500, body: errorEnvelope(500, message) };
+  }
+}

@@ -1,0 +1,2 @@
+// Registry rows for this area; see src/server/registry.ts.
+export {};

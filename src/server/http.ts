@@ -1,0 +1,46 @@
+// The transport: POST /api, GET /health, GET /pubsub (WebSocket), CORS, the dashboard.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerContext } from './context.js';
+import { dispatch } from './dispatch.js';
+
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS',
+  'Access-Control-Allow-Headers': 'Origin, Content-Length, Content-Type',
+  'Access-Control-Max-Age': '43200',
+};
+
+export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export function requestHandler(srv: ServerContext, serveStatic?: StaticHandler) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.headers.origin) for (const [k, v] of Object.entries(CORS)) res.setHeader(k, v);
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204).end();
+      return;
+    }
+    if (path === '/api' && req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const ac = new AbortController();
+        res.on('close', () => {
+          if (!res.writableFinished) ac.abort();
+        });
+        void dispatch(srv, Buffer.concat(chunks).toString('utf8'), ac.signal).then((r) => {
+          if (res.destroyed) return;
+          res.writeHead(r.status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(r.body) });
+          res.end(r.body);
+        });
+      });
+      return;
+    }
+    if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 0 }).end();
+      return;
+    }
+    if (serveStatic && (req.method === 'GET' || req.method === 'HEAD') && serveStatic(req, res)) return;
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('404 page not found');
+  };
+}

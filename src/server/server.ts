@@ -1,0 +1,97 @@
+// Starting and stopping one server replica.
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { serverCrypto } from '../crypto/server.js';
+import { openDb, type Db } from '../store/db.js';
+import { migrate } from '../store/migrate.js';
+import type { ServerConfig } from './config.js';
+import type { ServerContext } from './context.js';
+import { EventBus } from './events.js';
+import { requestHandler } from './http.js';
+import { Loops } from './loops.js';
+import { AssignWaiters } from './waiters.js';
+import { attachPubsub } from './pubsub.js';
+import { serveDashboard } from './dashboard.js';
+import './handlers/index.js';
+
+export interface RunningServer {
+  readonly srv: ServerContext;
+  readonly http: Server;
+  readonly port: number;
+  /** http(s)://host:port */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** use an already open database (tests) */
+  db?: Db;
+}
+
+export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
+  const log = opts.logger ?? pino({ level: config.logLevel, base: { service: 'colonies' } });
+  const db = opts.db ?? (await openDb(config.db));
+  await migrate(db);
+  if (config.serverId) {
+    await db.query("INSERT INTO server_config (key, value) VALUES ('serverid', $1) ON CONFLICT (key) DO NOTHING", [config.serverId]);
+  }
+  const bus = new EventBus(db);
+  await bus.start();
+  const crypto = serverCrypto();
+  if (!crypto.native) log.warn({ reason: crypto.fallbackReason }, 'native libsecp256k1 binding not available: signature recovery uses the slower JS path');
+  let boundPort = config.port;
+  let loops: Loops | null = null;
+  const srv: ServerContext = {
+    config,
+    db,
+    bus,
+    waiters: new AssignWaiters(bus),
+    crypto,
+    log,
+    isLeader: () => loops?.isLeader() ?? false,
+    port: () => boundPort,
+  };
+  loops = new Loops(srv);
+  const handler = requestHandler(srv, serveDashboard);
+  const http = config.tls
+    ? (createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, handler) as unknown as Server)
+    : createHttpServer(handler);
+  // Long polls hold requests open for as long as the client asked: no request timeout.
+  http.requestTimeout = 0;
+  http.headersTimeout = 10_000;
+  http.keepAliveTimeout = 120_000;
+  const closePubsub = attachPubsub(http, srv);
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  boundPort = (http.address() as AddressInfo).port;
+  await loops.start();
+  const scheme = config.tls ? 'https' : 'http';
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  log.info(
+    { address: `${config.host}:${boundPort}`, database: db.kind, where: db.where, tls: Boolean(config.tls), leader: srv.isLeader() },
+    `Colonies server listening on ${scheme}://${shownHost}:${boundPort} (database: ${db.kind} ${db.where})`,
+  );
+  let closed = false;
+  return {
+    srv,
+    http,
+    port: boundPort,
+    url: `${scheme}://${shownHost === 'localhost' ? '127.0.0.1' : shownHost}:${boundPort}`,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await loops!.stop();
+      closePubsub();
+      http.closeAllConnections?.();
+      await new Promise<void>((r) => http.close(() => r()));
+      await bus.stop();
+      if (!opts.db) await db.close();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// Executors parked in a long-poll assign. A "process became WAITING" event wakes one waiter
+// of that colony and executor type (all of them when the process targets executor names or a
+// location, or when a colony resumes). A waiter registers BEFORE it looks at the queue, so an
+// event between its look and its sleep is never missed.
+import type { EventBus, ServerEvent } from './events.js';
+
+interface Waiter {
+  key: string;
+  wake: () => void;
+}
+
+export interface Parked {
+  /** resolves when woken (true) or when the deadline/abort comes (false) */
+  readonly woken: Promise<boolean>;
+  cancel(): void;
+}
+
+export class AssignWaiters {
+  private byKey = new Map<string, Set<Waiter>>();
+
+  constructor(bus: EventBus) {
+    bus.on((e) => this.onEvent(e));
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const s of this.byKey.values()) n += s.size;
+    return n;
+  }
+
+  park(colonyname: string, executortype: string, deadlineMs: number, signal?: AbortSignal): Parked {
+    const key = `${colonyname}\u0000${executortype}`;
+    let resolve!: (v: boolean) => void;
+    const woken = new Promise<boolean>((r) => (resolve = r));
+    let done = false;
+    const finish = (v: boolean) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      const set = this.byKey.get(key);
+      set?.delete(waiter);
+      if (set && set.size === 0) this.byKey.delete(key);
+      resolve(v);
+    };
+    const waiter: Waiter = { key, wake: () => finish(true) };
+    const onAbort = () => finish(false);
+    const timer = setTimeout(() => finish(false), Math.max(0, deadlineMs - Date.now()));
+    signal?.addEventListener('abort', onAbort);
+    let set = this.byKey.get(key);
+    if (!set) {
+      set = new Set();
+      this.byKey.set(key, set);
+    }
+    set.add(waiter);
+    return { woken, cancel: () => finish(false) };
+  }
+
+  /** Wakes up to n waiters of a colony/type (oldest first); n = Infinity wakes all. */
+  wake(colonyname: string, executortype: string, n = 1): void {
+    const set = this.byKey.get(`${colonyname}\u0000${executortype}`);
+    if (!set) return;
+    for (const w of [...set]) {
+      if (n-- <= 0) break;
+      w.wake();
+    }
+  }
+
+  private wakeColony(colonyname: string): void {
+    const prefix = `${colonyname}\u0000`;
+    for (const [key, set] of [...this.byKey]) {
+      if (key.startsWith(prefix)) for (const w of [...set]) w.wake();
+    }
+  }
+
+  private onEvent(e: ServerEvent): void {
+    if (e.kind === 'resume') this.wakeColony(e.colonyname);
+    else if (e.kind === 'process' && e.state === 0) this.wake(e.colonyname, e.executortype, e.targeted ? Infinity : 1);
+  }
+}

@@ -1,0 +1,50 @@
+// One SQL dialect (PostgreSQL), two adapters: node-postgres for a real server and PGlite
+// (embedded PostgreSQL in a data folder) for zero-setup use. Both parse int8 as BigInt.
+export interface Queryable {
+  query<R = Record<string, any>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** Runs several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Human-readable location: connection target or data folder. */
+  readonly where: string;
+  /** Runs fn in one transaction (READ COMMITTED); rolls back when fn throws. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /** LISTEN on a channel; returns an unlisten function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Tries to become (or stay) the holder of a session-level advisory lock. Returns true while
+   * this instance holds it. The lock dies with the connection, so a killed leader frees it.
+   */
+  tryAdvisoryLock(key: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DbConfig {
+  /** postgres connection string; when absent, PGlite is used in dataDir */
+  url?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+  /** a schema to create and use (tests isolate runs this way) */
+  schema?: string;
+  dataDir?: string;
+  poolSize?: number;
+}
+
+export function isPostgresConfigured(c: DbConfig): boolean {
+  return Boolean(c.url || c.host);
+}
+
+export async function openDb(c: DbConfig): Promise<Db> {
+  if (isPostgresConfigured(c)) {
+    const { openPostgres } = await import('./postgres.js');
+    return openPostgres(c);
+  }
+  const { openPglite } = await import('./pglite.js');
+  return openPglite(c);
+}

@@ -1,0 +1,115 @@
+import pg from 'pg';
+import type { Db, DbConfig, Queryable } from './db.js';
+
+const INT8 = 20;
+const typeParsers = {
+  getTypeParser(oid: number, format?: any) {
+    if (oid === INT8) return (v: string) => BigInt(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+function quoteIdent(s: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(s)) throw new Error(`invalid schema name: ${s}`);
+  return `"${s}"`;
+}
+
+export async function openPostgres(c: DbConfig): Promise<Db> {
+  const schema = c.schema;
+  const base: pg.PoolConfig = c.url
+    ? { connectionString: c.url }
+    : { host: c.host, port: c.port ?? 5432, user: c.user, password: c.password, database: c.database ?? 'postgres' };
+  const options = schema ? `-c search_path=${schema}` : undefined;
+  if (schema) {
+    const admin = new pg.Client({ ...base });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const cfg: pg.PoolConfig = { ...base, max: c.poolSize ?? 20, types: typeParsers as any, options };
+  const pool = new pg.Pool(cfg);
+  pool.on('error', () => {
+    /* idle client errors are reported on the next query */
+  });
+  let listener: pg.Client | null = null;
+  const handlers = new Map<string, Set<(p: string) => void>>();
+  let lockClient: pg.Client | null = null;
+  const where = c.url ? c.url.replace(/:[^:@/]*@/, ':***@') : `${c.host}:${c.port ?? 5432}/${c.database ?? 'postgres'}`;
+
+  const db: Db = {
+    kind: 'postgres',
+    where: schema ? `${where} (schema ${schema})` : where,
+    async query(sql, params) {
+      const r = await pool.query(sql, params as any[]);
+      return r.rows;
+    },
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async tx(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const q: Queryable = {
+          query: async (sql, params) => (await client.query(sql, params as any[])).rows,
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+        };
+        const out = await fn(q);
+        await client.query('COMMIT');
+        return out;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    async listen(channel, onPayload) {
+      if (!listener) {
+        listener = new pg.Client({ ...base, options });
+        await listener.connect();
+        listener.on('notification', (n) => {
+          for (const h of handlers.get(n.channel) ?? []) h(n.payload ?? '');
+        });
+        listener.on('error', () => undefined);
+      }
+      let set = handlers.get(channel);
+      if (!set) {
+        set = new Set();
+        handlers.set(channel, set);
+        await listener.query(`LISTEN ${quoteIdent(channel)}`);
+      }
+      set.add(onPayload);
+      return async () => {
+        set!.delete(onPayload);
+      };
+    },
+    async tryAdvisoryLock(key) {
+      try {
+        if (!lockClient) {
+          lockClient = new pg.Client({ ...base, options });
+          lockClient.on('error', () => {
+            lockClient = null;
+          });
+          await lockClient.connect();
+        }
+        const r = await lockClient.query('SELECT pg_try_advisory_lock($1) AS ok', [key]);
+        return r.rows[0].ok === true;
+      } catch {
+        lockClient = null;
+        return false;
+      }
+    },
+    async close() {
+      await listener?.end().catch(() => undefined);
+      await lockClient?.end().catch(() => undefined);
+      await pool.end();
+    },
+  };
+  return db;
+}
