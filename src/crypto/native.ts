@@ -6,12 +6,14 @@
  *
  * Same semantics and error messages as ./browser.ts.
  */
+import * as nodeCrypto from 'node:crypto';
 import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import {
   CryptoError,
   assertSignatureLength,
+  decodeHex,
   goHexError,
   highSError,
   isHighS,
@@ -88,13 +90,17 @@ function lib(): RawSecp256k1 {
   return a;
 }
 
+// crypto.hash (one-shot, Node >= 20.12) avoids a Hash object per call; createHash otherwise.
+type OneShotHash = (alg: string, data: string | Uint8Array, enc: string) => string | Buffer;
+const oneShot = (nodeCrypto as unknown as { hash?: OneShotHash }).hash;
+
 function sha3(data: string | Uint8Array): Buffer {
-  return createHash('sha3-256').update(data).digest();
+  return oneShot ? (oneShot('sha3-256', data, 'buffer') as Buffer) : createHash('sha3-256').update(data).digest();
 }
 
 /** SHA3-256 (FIPS 202, not Keccak) as lowercase hex; strings are hashed as UTF-8. */
 export function sha3Hex(data: string | Uint8Array): string {
-  return createHash('sha3-256').update(data).digest('hex');
+  return oneShot ? (oneShot('sha3-256', data, 'hex') as string) : createHash('sha3-256').update(data).digest('hex');
 }
 
 /** New random private key: SHA3-256 of 32 random bytes, a valid scalar. */
@@ -143,23 +149,26 @@ export function sign(message: string, prvHex: string): string {
   return out.toString('hex');
 }
 
-// Reused output buffer for recovery (JS is single-threaded and ecdsaRecover is synchronous).
+// Reused buffers for recovery (JS is single-threaded and ecdsaRecover is synchronous).
 const recoverOut = Buffer.alloc(65);
+const sigBuf = Buffer.alloc(65);
+const sig64 = sigBuf.subarray(0, 64);
 
 function recoverInto(message: string, signatureHex: string): Buffer {
   const a = lib();
   if (typeof signatureHex !== 'string') throw new CryptoError('invalid signature hex', 'invalid_hex');
-  const sig = Buffer.from(signatureHex, 'hex');
-  // Buffer.from stops silently at the first bad char and drops an odd tail: detect, then explain
-  // exactly like Go's encoding/hex.
-  if (sig.length * 2 !== signatureHex.length) throw goHexError(signatureHex);
-  assertSignatureLength(sig);
-  const recid = recoveryIdOf(sig[64]);
-  // libsecp256k1 rejects r/s >= n, r/s == 0 and unrecoverable points, but accepts high-S.
-  if (a.ecdsaRecover(recoverOut, sig.subarray(0, 64), recid, sha3(message)) !== 0) {
-    throw recoveryFailure(sig);
+  if (signatureHex.length !== 130) {
+    // Go order: hex errors first, then the length check.
+    assertSignatureLength(decodeHex(signatureHex));
   }
-  if (isHighS(sig)) throw highSError();
+  // Buffer#write stops silently at the first bad char: detect, then explain like encoding/hex.
+  if (sigBuf.write(signatureHex, 'hex') !== 65) throw goHexError(signatureHex);
+  const recid = recoveryIdOf(sigBuf[64]);
+  // libsecp256k1 rejects r/s >= n, r/s == 0 and unrecoverable points, but accepts high-S.
+  if (a.ecdsaRecover(recoverOut, sig64, recid, sha3(message)) !== 0) {
+    throw recoveryFailure(Uint8Array.from(sigBuf));
+  }
+  if (isHighS(sigBuf)) throw highSError();
   return recoverOut;
 }
 
@@ -173,5 +182,5 @@ export function recoverPublicKey(message: string, signatureHex: string): string 
 
 /** Recovers the signer's id from (message, signature); throws CryptoError on failure. */
 export function recoverId(message: string, signatureHex: string): string {
-  return createHash('sha3-256').update(recoverInto(message, signatureHex).toString('hex'), 'latin1').digest('hex');
+  return sha3Hex(recoverInto(message, signatureHex).toString('hex'));
 }

@@ -167,6 +167,8 @@ describe.each(providers.map((p) => [p.name, p] as const))('%s provider', (_n, P)
         ['é0', "encoding/hex: invalid byte: U+00C3 'Ã'"], // Go reports the first UTF-8 byte
         ['ab\n', 'encoding/hex: invalid byte: U+000A'],
         [sig.slice(0, 128) + 'g1', "encoding/hex: invalid byte: U+0067 'g'"],
+        ['é' + sig.slice(0, 129), "encoding/hex: invalid byte: U+00C3 'Ã'"], // 130 UTF-16 units
+        [sig.slice(0, 64) + '--' + sig.slice(66), "encoding/hex: invalid byte: U+002D '-'"],
       ];
       for (const [bad, why] of cases) {
         const e = errorOf(() => P.recoverId(msg, bad));
