@@ -3,6 +3,7 @@
 // object keys match case-insensitively. Every message and object schema is built
 // from these, and the TypeScript types are inferred from the schemas.
 import * as z from 'zod';
+import { base64ToBytes, isStdBase64 } from './wire.js';
 
 export { z };
 
@@ -53,14 +54,14 @@ export const map = <T extends z.ZodTypeAny>(value: T) =>
     .record(z.string(), value)
     .nullish()
     .transform((v) => (v === undefined ? null : v));
-/** []byte: a base64 string or an array of numbers 0..255 → Uint8Array; missing → empty */
+/** []byte: a base64 string (standard alphabet, padded, as Go requires) or an array of numbers 0..255 → Uint8Array; missing → empty */
 export const bytes = () =>
   z
-    .union([z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'invalid base64'), z.array(z.number().int().min(0).max(255))])
+    .union([z.string().refine(isStdBase64, 'invalid base64'), z.array(z.number().int().min(0).max(255))])
     .nullish()
     .transform((v) => {
       if (v === undefined || v === null) return new Uint8Array(0);
-      if (typeof v === 'string') return new Uint8Array(Buffer.from(v, 'base64'));
+      if (typeof v === 'string') return base64ToBytes(v) ?? new Uint8Array(0);
       return Uint8Array.from(v);
     });
 
@@ -76,8 +77,8 @@ function canonicalKeys(shape: Record<string, unknown>): Map<string, string> {
 }
 
 /**
- * A Go struct: keys matched case-insensitively (exact match wins), unknown keys ignored,
- * null/missing object → null. Use `struct` when a nested object is always present.
+ * A Go struct: keys matched case-insensitively (exact match wins), unknown keys ignored;
+ * anything but an object fails validation. Use `struct` for nested values, `nullable` for pointers.
  */
 export function object<S extends z.ZodRawShape>(shape: S) {
   const inner = z.object(shape);
@@ -103,12 +104,12 @@ function normalizeKeys(shape: Record<string, unknown>, input: unknown): unknown 
   const canon = canonicalKeys(shape);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
-    if (k in shape) {
+    if (Object.hasOwn(shape, k)) {
       out[k] = v;
       continue;
     }
     const c = canon.get(k.toLowerCase());
-    if (c !== undefined && !(c in (input as object))) out[c] = v;
+    if (c !== undefined && !Object.hasOwn(input as object, c)) out[c] = v;
   }
   return out;
 }

@@ -1,0 +1,321 @@
+// A realistic sample of every request message (all fields set), keyed by payloadtype.
+// Used by the catalogue round-trip tests. Nested objects are completed with their schemas.
+import {
+  AttributeSchema,
+  BlueprintDefinitionSchema,
+  BlueprintSchema,
+  ColonySchema,
+  CronSchema,
+  ExecutorSchema,
+  FileSchema,
+  FunctionSchema,
+  FunctionSpecSchema,
+  GeneratorSchema,
+  LocationSchema,
+  UserSchema,
+  WorkflowSpecSchema,
+} from '../../src/protocol/objects.js';
+
+const colonyId = '4787a5071856a4acf702b2ffcea422e3237a679c681314113d86139461290cf4';
+const executorId = '3fc05cf3df4b494e95d6a3d297a34f19938f7daa7422ab0d4f794454133341ac';
+const serverId = '039231c7644e04b6895471dd5335cf332681c54e27f81fac54f9067b3f2c0103';
+const userId = '6b6c2531a28434b4fd0629b44a0fe1d34a54d6f72a01dd2760c2c222b329b30c';
+const pid = '4d3c6a1f2b0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a39281706f5e4d3c2b1a0';
+const gid = 'a841f12c964580328a37e0b1f5f84eb00db7510edf84c58e7f58752ffc5b4642';
+const some = '8cd86a97ed65a8387ecb19b0eecf6bda5e246c3a766d72d1954d1a9a5e8bcb7f';
+
+const funcSpec = FunctionSpecSchema.parse({
+  nodename: 'echo',
+  funcname: 'echo',
+  args: ['hello', 42, { nested: [1.5, true, null] }],
+  kwargs: { a: 1, b: 'two', big: 1795611181743249700n },
+  priority: 5,
+  maxwaittime: -1,
+  maxexectime: 60,
+  maxretries: 3,
+  conditions: {
+    colonyname: 'dev',
+    executornames: ['dev-docker'],
+    executortype: 'cli',
+    locationname: 'home',
+    dependencies: ['root'],
+    nodes: 1,
+    cpu: '1000m',
+    processes: 1,
+    processespernode: 1,
+    mem: '1Gi',
+    storage: '10Gi',
+    gpu: { name: 'nvidia', mem: '80Gi', count: 1, nodecount: 1 },
+    walltime: 3600,
+  },
+  label: 'batch',
+  fs: {
+    mount: '/cfs',
+    snapshots: [{ snapshotid: some, label: '/data', dir: '/in', keepfiles: true, keepsnapshot: false }],
+    dirs: [{ label: '/out', dir: '/out', keepfiles: false, onconflicts: { onstart: { keeplocal: true }, onclose: { keeplocal: false } } }],
+  },
+  env: { PATH: '/bin', MODE: 'fast' },
+  channels: ['chat'],
+});
+
+const executor = ExecutorSchema.parse({
+  executorid: executorId,
+  executortype: 'cli',
+  executorname: 'dev-docker',
+  colonyname: 'dev',
+  state: 0,
+  requirefuncreg: false,
+  commissiontime: '2025-01-02T03:04:05.123456+01:00',
+  lastheardfromtime: '0001-01-01T00:00:00Z',
+  locationname: 'home',
+  capabilities: {
+    hardware: [{ model: 'm', nodes: 1, cpu: '4000m', cores: 4, mem: '16Gi', storage: '100Gi', gpu: { name: 'g', mem: '8Gi', count: 1, nodecount: 1 }, platform: 'linux', architecture: 'amd64', network: ['10.0.0.5'] }],
+    software: [{ name: 'python', type: 'runtime', version: '3.11' }],
+  },
+  allocations: { projects: { p: { allocatedcpu: 1, usedcpu: 2, allocatedgpu: 3, usedgpu: 4, allocatedstorage: 5, usedstorage: 6 } } },
+  blueprintid: 'bp1',
+  blueprintgen: 3,
+});
+
+const blueprint = BlueprintSchema.parse({
+  blueprintid: some,
+  kind: 'ExecutorDeployment',
+  metadata: {
+    name: 'web',
+    colonyname: 'dev',
+    locationname: 'home',
+    labels: { app: 'web' },
+    annotations: { owner: 'alice' },
+    generation: 2,
+    createdAt: '2025-01-02T03:04:05.123456Z',
+    updatedAt: '2025-01-02T03:04:06Z',
+    lastReconciliationProcess: pid,
+    lastReconciliationTime: '2025-01-02T03:04:07Z',
+  },
+  spec: { replicas: 2, image: 'nginx', ports: [80, 443] },
+  status: { ready: 1 },
+});
+
+const workflowspec = WorkflowSpecSchema.parse({
+  colonyname: 'dev',
+  functionspecs: [
+    { nodename: 'root', funcname: 'gen', conditions: { executortype: 'cli' } },
+    { nodename: 'leaf', funcname: 'sum', conditions: { executortype: 'cli', dependencies: ['root'] } },
+  ],
+});
+
+export const samples: Record<string, Record<string, unknown>> = {
+  versionmsg: { buildversion: 'v1.9.12', buildtime: '2025-01-02T03:04:05Z' },
+  getserverinfomsg: {},
+  getstatisticsmsg: {},
+  getclustermsg: {},
+  changeserveridmsg: { serverid: serverId },
+
+  addcolonymsg: { colony: ColonySchema.parse({ colonyid: colonyId, name: 'dev' }) },
+  removecolonymsg: { colonyname: 'dev' },
+  getcoloniesmsg: {},
+  getcolonymsg: { colonyname: 'dev' },
+  getcolonystatsmsg: { colonyname: 'dev' },
+  changecolonyidmsg: { colonyname: 'dev', colonyid: colonyId },
+  pauseassignmentsmsg: { colonyname: 'dev' },
+  resumeassignmentsmsg: { colonyname: 'dev' },
+  getpausestatusmsg: { colonyname: 'dev' },
+
+  addexecutormsg: { executor },
+  getexecutorsmsg: { colonyname: 'dev' },
+  getexecutormsg: { colonyname: 'dev', executorname: 'dev-docker' },
+  getexecutorbyidmsg: { colonyname: 'dev', executorid: executorId },
+  approveexecutormsg: { colonyname: 'dev', executorname: 'dev-docker' },
+  rejectexecutormsg: { colonyname: 'dev', executorname: 'dev-docker' },
+  removeexecutormsg: { colonyname: 'dev', executorname: 'dev-docker' },
+  reportallocationmsg: { colonyname: 'dev', executorname: 'dev-docker', allocations: executor.allocations },
+  updateexecutormsg: { colonyname: 'dev', executorname: 'dev-docker', capabilities: executor.capabilities },
+  changeexecutoridmsg: { colonyname: 'dev', executorid: executorId },
+
+  addusermsg: { user: UserSchema.parse({ colonyname: 'dev', userid: userId, name: 'alice', email: 'alice@example.com', phone: '12345' }) },
+  getusersmsg: { colonyname: 'dev' },
+  getusermsg: { colonyname: 'dev', name: 'alice' },
+  getuserbyidmsg: { colonyname: 'dev', userid: userId },
+  removeusermsg: { colonyname: 'dev', name: 'alice' },
+  changeuseridmsg: { colonyname: 'dev', userid: userId },
+
+  addlocationmsg: { location: LocationSchema.parse({ locationid: 'loc1', name: 'home', colonyname: 'dev', description: 'Stockholm', long: 18.07, lat: 59.33 }) },
+  getlocationsmsg: { colonyname: 'dev' },
+  getlocationmsg: { colonyname: 'dev', name: 'home' },
+  removelocationmsg: { colonyname: 'dev', name: 'home' },
+
+  addfunctionmsg: {
+    fun: FunctionSchema.parse({
+      functionid: some,
+      executorname: 'dev-docker',
+      executortype: 'cli',
+      colonyname: 'dev',
+      funcname: 'echo',
+      description: 'echo args',
+      args: [{ name: 'msg', type: 'string', description: 'text', required: true, enum: ['a', 'b'] }],
+      counter: 3,
+      minwaittime: 0.1,
+      maxwaittime: 2.5,
+      minexectime: 0.2,
+      maxexectime: 3.5,
+      avgwaittime: 1.25,
+      avgexectime: 1.75,
+      locationname: 'home',
+    }),
+  },
+  getfunctionsmsg: { executorname: 'dev-docker', colonyname: 'dev' },
+  removefunctionmsg: { functionid: some },
+
+  submitfuncspecmsg: { spec: funcSpec },
+  assignprocessmsg: { colonyname: 'dev', timeout: 10, availablecpu: '2000m', availablemem: '4Gi' },
+  getprocessesmsg: { colonyname: 'dev', count: 100, state: 2, executortype: 'cli', label: 'batch', initiator: 'alice' },
+  getprocessmsg: { processid: pid },
+  getprocesshistmsg: { colonyname: 'dev', executorid: executorId, seconds: 3600, state: 1 },
+  removeprocessmsg: { processid: pid, all: true },
+  removeallprocessesmsg: { colonyname: 'dev', state: -1 },
+  closesuccessfulmsg: { processid: pid, out: ['result', 1.5, { k: [1, 2] }] },
+  closefailedmsg: { processid: pid, errors: ['boom', 'again'] },
+  setoutputmsg: { processid: pid, out: [42] },
+  cancelprocessmsg: { processid: pid },
+
+  addattributemsg: {
+    attribute: AttributeSchema.parse({ attributeid: '', targetid: pid, targetcolonyname: 'dev', targetprocessgraphid: gid, state: 1, attributetype: 1, key: 'result', value: '42' }),
+  },
+  getattributemsg: { attributeid: some },
+
+  submitworkflowspecmsg: { spec: workflowspec },
+  getprocessgraphmsg: { processgraphid: gid },
+  getprocessgraphsmsg: { colonyname: 'dev', count: 20, state: 1 },
+  removeprocessgraphmsg: { processgraphid: gid, all: false },
+  removeallprocessgraphsmsg: { colonyname: 'dev', state: 4 },
+  cancelprocessgraphmsg: { processgraphid: gid },
+  addchildmsg: { processgraphid: gid, parentprocessid: pid, childprocessid: some, spec: funcSpec, insert: true },
+
+  addlogmsg: { processid: pid, message: 'hello <world> & ünïcødé' },
+  addexecutorlogmsg: { colonyname: 'dev', executorname: 'dev-docker', message: 'executor-level log' },
+  getlogsmsg: { colonyname: 'dev', processid: pid, executorname: 'dev-docker', count: 500, since: 1735787045123456789n, latest: true },
+  searchlogsmsg: { colonyname: 'dev', text: 'needle', days: 7, count: 50 },
+
+  addgeneratormsg: {
+    generator: GeneratorSchema.parse({
+      generatorid: some,
+      initiatorid: userId,
+      initiatorname: 'alice',
+      colonyname: 'dev',
+      name: 'gen1',
+      workflowspec: JSON.stringify({ colonyname: 'dev', functionspecs: [{ nodename: 'g', funcname: 'gen' }] }),
+      trigger: 2,
+      timeout: 60,
+      firstpack: '2025-01-02T03:04:05Z',
+      lastrun: '2025-01-02T03:04:06Z',
+      queuesize: 1,
+      checkerperiod: 1000,
+    }),
+  },
+  getgeneratormsg: { generatorid: some },
+  resolvegeneratormsg: { colonyname: 'dev', generatorname: 'gen1' },
+  getgeneratorsmsg: { colonyname: 'dev', count: 10 },
+  packgeneratormsg: { generatorid: some, arg: 'a1' },
+  removegeneratormsg: { generatorid: some, all: true },
+
+  addcronmsg: {
+    cron: CronSchema.parse({
+      cronid: some,
+      initiatorid: userId,
+      initiatorname: 'alice',
+      colonyname: 'dev',
+      name: 'cx',
+      cronexpression: '0/2 * * * * *',
+      interval: -1,
+      random: false,
+      nextrun: '2025-01-02T03:04:05Z',
+      lastrun: '0001-01-01T00:00:00Z',
+      workflowspec: '{"colonyname":"dev","functionspecs":[]}',
+      prevprocessgraphid: gid,
+      waitforprevprocessgraph: true,
+      checkerperiod: 1000,
+    }),
+  },
+  getcronmsg: { cronid: some },
+  getcronsmsg: { colonyname: 'dev', count: 10 },
+  runcronmsg: { cronid: some },
+  removecronmsg: { cronid: some, all: false },
+
+  addfilemsg: {
+    file: FileSchema.parse({
+      fileid: some,
+      colonyname: 'dev',
+      label: '/data',
+      name: 'a.txt',
+      size: 12345678901234567n,
+      sequencenr: 7,
+      checksum: 'abc',
+      checksumalg: 'SHA256',
+      ref: { protocol: 's3', s3object: { server: 'minio', port: 9000, tls: true, accesskey: 'ak', secretkey: 'sk', region: 'eu', encryptionkey: 'k', encryptionalg: 'aes', object: 'o1', bucket: 'b' } },
+      added: '2025-01-02T03:04:05.123456Z',
+    }),
+  },
+  getfilemsg: { colonyname: 'dev', fileid: some, label: '/data', name: 'a.txt', latest: true },
+  getfilesmsg: { colonyname: 'dev', label: '/data' },
+  getfilelabelsmsg: { colonyname: 'dev', name: '/da', exact: true },
+  removefilemsg: { colonyname: 'dev', fileid: some, label: '/data', name: 'a.txt' },
+  createsnapshotmsg: { colonyname: 'dev', label: '/data', name: 'snap1' },
+  getsnapshotmsg: { colonyname: 'dev', snapshotid: some, name: 'snap1' },
+  getsnapshotsmsg: { colonyname: 'dev' },
+  removesnapshotmsg: { colonyname: 'dev', snapshotid: some, name: 'snap1' },
+  removeallsnapshotmsg: { colonyname: 'dev' },
+
+  channelappendmsg: {
+    processid: pid,
+    name: 'chat',
+    sequence: 9007199254740993n,
+    inreplyto: 3n,
+    payload: new TextEncoder().encode('hi there'),
+    payloadtype: 'end',
+  },
+  channelreadmsg: { processid: pid, name: 'chat', afterseq: 5n, limit: 10 },
+
+  addblueprintdefinitionmsg: {
+    blueprintdefinition: BlueprintDefinitionSchema.parse({
+      blueprintdefinitionid: some,
+      kind: 'BlueprintDefinition',
+      metadata: { name: 'executordeployments.compute.colonies.io', colonyname: 'dev', createdAt: '0001-01-01T00:00:00Z', updatedAt: '0001-01-01T00:00:00Z', lastReconciliationTime: '0001-01-01T00:00:00Z' },
+      spec: {
+        group: 'compute.colonies.io',
+        version: 'v1',
+        names: { kind: 'ExecutorDeployment', listKind: 'ExecutorDeploymentList', singular: 'executordeployment', plural: 'executordeployments', shortNames: ['ed'] },
+        scope: 'Namespaced',
+        schema: {
+          type: 'object',
+          properties: {
+            replicas: { type: 'integer', description: 'count', default: 1 },
+            mode: { type: 'string', enum: ['a', 'b'] },
+            ports: { type: 'array', items: { type: 'integer' } },
+            nested: { type: 'object', properties: { x: { type: 'number' } } },
+          },
+          required: ['replicas'],
+        },
+        handler: { executorType: 'docker-reconciler', functionName: 'reconcile', reconcileInterval: 60 },
+      },
+    }),
+  },
+  getblueprintdefinitionmsg: { colonyname: 'dev', name: 'executordeployments.compute.colonies.io' },
+  getblueprintdefinitionsmsg: { colonyname: 'dev' },
+  removeblueprintdefinitionmsg: { namespace: 'dev', name: 'executordeployments.compute.colonies.io' },
+  addblueprintmsg: { blueprint },
+  getblueprintmsg: { namespace: 'dev', name: 'web' },
+  getblueprintsmsg: { namespace: 'dev', kind: 'ExecutorDeployment', locationname: 'home' },
+  updateblueprintmsg: { blueprint, forcegeneration: true },
+  removeblueprintmsg: { namespace: 'dev', name: 'web' },
+  getblueprinthistorymsg: { blueprintid: some, limit: 5 },
+  updateblueprintstatusmsg: { colonyname: 'dev', blueprintname: 'web', status: { ready: 1, phase: 'Running' } },
+  reconcileblueprintmsg: { namespace: 'dev', name: 'web', force: true },
+
+  subscribeprocessmsg: { colonyname: 'dev', processid: pid, executortype: 'cli', state: 2, timeout: 30 },
+  subscribeprocessesmsg: { colonyname: 'dev', executortype: 'cli', state: 0, timeout: 30 },
+  subscribechannelmsg: { processid: pid, name: 'chat', afterseq: 0n, timeout: 30 },
+
+  getnodemsg: { colonyname: 'dev', nodename: 'node1' },
+  getnodesmsg: { colonyname: 'dev' },
+  getnodesbylocationmsg: { colonyname: 'dev', location: 'home' },
+};
