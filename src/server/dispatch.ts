@@ -1,5 +1,5 @@
 // POST /api: one envelope in, one envelope out, in the order of PROTOCOL.md §3.1.
-import { errorEnvelope, parseRequestEnvelope, decodeMessage, replyEnvelope } from '../protocol/envelope.js';
+import { checkPayloadType, decodeMessage, errorEnvelope, parseRequestEnvelope, replyEnvelope } from '../protocol/envelope.js';
 import { ColoniesError, forbidden } from '../protocol/errors.js';
 import { catalogue } from '../protocol/messages.js';
 import { authorize } from './access.js';
@@ -10,9 +10,6 @@ export interface HttpReply {
   status: number;
   body: string;
 }
-
-const EMPTY_TYPE =
-  'invalid rpcMsg.PayloadType: empty (this usually means the client is misconfigured - check that COLONIES_PRVKEY and other environment variables are set correctly)';
 
 /** Authenticates an envelope: returns the payloadtype, payload and signer id (403 on a bad signature). */
 export function authenticate(srv: ServerContext, body: string): { payloadtype: string; payload: string; callerId: string } {
@@ -31,10 +28,10 @@ export function authenticate(srv: ServerContext, body: string): { payloadtype: s
 export async function dispatch(srv: ServerContext, body: string, signal: AbortSignal): Promise<HttpReply> {
   try {
     const { payloadtype, payload, callerId } = authenticate(srv, body);
-    const meta = (catalogue as Record<string, { kind: string }>)[payloadtype];
-    const row = meta && meta.kind !== 'websocket' && meta.kind !== 'unhandled' ? lookup(payloadtype) : undefined;
-    if (!row) throw forbidden(payloadtype === '' ? EMPTY_TYPE : `invalid rpcMsg.PayloadType: ${payloadtype}`);
-    const msg = decodeMessage(payloadtype as any, payload);
+    const type = checkPayloadType(payloadtype, 'http');
+    const row = lookup(type);
+    if (!row) throw forbidden(`invalid rpcMsg.PayloadType: ${type}`);
+    const msg = decodeMessage(type, payload);
     await authorize(row.access, msg, srv.db, callerId);
     const out = await row.handle({ type: payloadtype, msg, callerId, srv, signal });
     if (out instanceof Reply) return { status: 200, body: replyEnvelope(out.payloadtype, out.payload) };
