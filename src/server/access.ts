@@ -3,7 +3,22 @@
 import { ColoniesError, forbidden } from '../protocol/errors.js';
 import type { Queryable } from '../store/db.js';
 
-export type ColonyOf<M> = (msg: M, q: Queryable, callerId: string) => string | Promise<string>;
+/**
+ * What a colony resolver may return instead of a bare name when its own query already read the
+ * caller's approved membership (with memberSql of store/membership.ts): the `member` rule then
+ * needs no second query.
+ */
+export interface ResolvedColony {
+  colonyname: string;
+  /** null when the colony does not exist */
+  colonyid: string | null;
+  /** Member(approved) of the caller */
+  member: boolean;
+}
+
+export type ColonyOf<M> = (msg: M, q: Queryable, callerId: string) => string | ResolvedColony | Promise<string | ResolvedColony>;
+
+const nameOf = (r: string | ResolvedColony) => (typeof r === 'string' ? r : r.colonyname);
 
 export type Rule<M> =
   /** no signature needed (versionmsg, getserverinfomsg) */
@@ -50,8 +65,12 @@ async function colonyAccess(q: Queryable, colonyname: string, callerId: string, 
   return rows[0] ?? null;
 }
 
+export function notMember(colonyname: string): ColoniesError {
+  return forbidden(`Access denied, not a member of Colony with name <${colonyname}>`);
+}
+
 function noColony(colonyname: string): ColoniesError {
-  return forbidden(colonyname === '' ? 'Empty Colony name' : `Colony with name ${colonyname} does not exists`);
+  return forbidden(colonyname === '' ? 'Empty Colony name' : `Colony with name <${colonyname}> does not exists`);
 }
 
 export async function checkColonyOwner(q: Queryable, colonyname: string, callerId: string): Promise<void> {
@@ -63,13 +82,13 @@ export async function checkColonyOwner(q: Queryable, colonyname: string, callerI
 export async function checkMember(q: Queryable, colonyname: string, callerId: string, approved: boolean): Promise<void> {
   const a = await colonyAccess(q, colonyname, callerId, approved);
   if (!a) throw noColony(colonyname);
-  if (!a.member) throw forbidden(`Access denied, not a member of Colony with name ${colonyname}`);
+  if (!a.member) throw notMember(colonyname);
 }
 
 export async function checkMemberOrOwner(q: Queryable, colonyname: string, callerId: string): Promise<void> {
   const a = await colonyAccess(q, colonyname, callerId, true);
   if (!a) throw noColony(colonyname);
-  if (!a.member && a.colonyid !== callerId) throw forbidden(`Access denied, not a member or owner of Colony with name ${colonyname}`);
+  if (!a.member && a.colonyid !== callerId) throw forbidden(`Access denied, not a member or owner of Colony with name <${colonyname}>`);
 }
 
 export async function authorize<M>(rule: Rule<M>, msg: M, q: Queryable, callerId: string): Promise<void> {
@@ -80,10 +99,15 @@ export async function authorize<M>(rule: Rule<M>, msg: M, q: Queryable, callerId
     case 'serverOwner':
       return checkServerOwner(q, callerId);
     case 'colonyOwner':
-      return checkColonyOwner(q, await rule.colony(msg, q, callerId), callerId);
-    case 'member':
-      return checkMember(q, await rule.colony(msg, q, callerId), callerId, rule.approved);
+      return checkColonyOwner(q, nameOf(await rule.colony(msg, q, callerId)), callerId);
+    case 'member': {
+      const r = await rule.colony(msg, q, callerId);
+      if (typeof r === 'string' || !rule.approved) return checkMember(q, nameOf(r), callerId, rule.approved);
+      if (r.colonyid === null) throw noColony(r.colonyname);
+      if (!r.member) throw notMember(r.colonyname);
+      return;
+    }
     case 'memberOrOwner':
-      return checkMemberOrOwner(q, await rule.colony(msg, q, callerId), callerId);
+      return checkMemberOrOwner(q, nameOf(await rule.colony(msg, q, callerId)), callerId);
   }
 }

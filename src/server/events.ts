@@ -29,6 +29,8 @@ export type ServerEvent = ProcessEvent | ColonyEvent | ChannelEvent;
 export type EventListener = (e: ServerEvent) => void;
 
 const CHANNEL = 'colonies_events';
+/** Servers working in different schemas of one database must not hear each other. */
+const channelOf = (db: Db) => (db.schema ? `${CHANNEL}_${db.schema}` : CHANNEL);
 const MAX_NOTIFY = 7000;
 
 export class EventBus {
@@ -42,7 +44,7 @@ export class EventBus {
 
   async start(): Promise<void> {
     if (this.db.kind !== 'postgres') return; // one embedded database = one replica
-    this.unlisten = await this.db.listen(CHANNEL, (payload) => this.receive(payload));
+    this.unlisten = await this.db.listen(channelOf(this.db), (payload) => this.receive(payload));
   }
 
   async stop(): Promise<void> {
@@ -96,7 +98,7 @@ export class EventBus {
     }
     if (cur.length) chunks.push(JSON.stringify({ r: this.replicaId, e: cur }));
     for (const c of chunks) {
-      await this.db.query('SELECT pg_notify($1, $2)', [CHANNEL, c]).catch(() => undefined);
+      await this.db.query('SELECT pg_notify($1, $2)', [channelOf(this.db), c]).catch(() => undefined);
     }
   }
 

@@ -10,6 +10,8 @@ export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** Human-readable location: connection target or data folder. */
   readonly where: string;
+  /** the schema this database works in, when not the default (test isolation) */
+  readonly schema?: string;
   /** Runs fn in one transaction (READ COMMITTED); rolls back when fn throws. */
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   /** LISTEN on a channel; returns an unlisten function. */

@@ -41,6 +41,7 @@ export async function openPostgres(c: DbConfig): Promise<Db> {
 
   const db: Db = {
     kind: 'postgres',
+    schema,
     where: schema ? `${where} (schema ${schema})` : where,
     async query(sql, params) {
       const r = await pool.query(sql, params as any[]);
@@ -98,7 +99,9 @@ export async function openPostgres(c: DbConfig): Promise<Db> {
           });
           await lockClient.connect();
         }
-        const r = await lockClient.query('SELECT pg_try_advisory_lock($1) AS ok', [key]);
+        // Keyed by schema too: a deployment is one schema, and deployments (or test runs)
+        // sharing a database must not share one leader.
+        const r = await lockClient.query('SELECT pg_try_advisory_lock($1::int4, hashtext(current_schema())) AS ok', [key]);
         return r.rows[0].ok === true;
       } catch {
         lockClient = null;

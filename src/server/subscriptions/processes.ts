@@ -7,7 +7,7 @@ import { forbidden } from '../../protocol/errors.js';
 import type { Msg } from '../../protocol/messages.js';
 import type { Queryable } from '../../store/db.js';
 import { loadProcessesWire } from '../../store/processes.js';
-import { checkMember, checkMemberOrOwner } from '../access.js';
+import { checkMember, checkMemberOrOwner, notMember } from '../access.js';
 import type { ServerContext } from '../context.js';
 import type { ProcessEvent, ServerEvent } from '../events.js';
 import type { Conn, Subscription } from './conn.js';
@@ -83,7 +83,7 @@ export class ProcessSubscriptions {
     // An id may be registered in several colonies; the message's colony picks one of them.
     const colony = msg.colonyname !== '' ? msg.colonyname : rows[0].colonyname;
     if (msg.colonyname !== '' && !rows.some((r) => r.colonyname === colony)) {
-      throw forbidden(`Access denied, not a member of Colony with name ${colony}`);
+      throw notMember(colony);
     }
     await checkMember(this.srv.db, colony, callerId, true);
     this.register(conn, binary, msg.state, msg.executortype, msg.timeout, this.byType, typeKey(colony, msg.executortype));

@@ -9,7 +9,8 @@ CREATE TABLE server_config (
 CREATE TABLE colonies (
   name     text PRIMARY KEY,
   colonyid text NOT NULL,
-  paused   boolean NOT NULL DEFAULT false
+  paused   boolean NOT NULL DEFAULT false,
+  seq      bigserial
 );
 
 CREATE TABLE executors (
@@ -26,6 +27,7 @@ CREATE TABLE executors (
   allocations       jsonb,
   blueprintid       text NOT NULL DEFAULT '',
   blueprintgen      int8 NOT NULL DEFAULT 0,
+  seq               bigserial,
   PRIMARY KEY (colonyname, executorname)
 );
 CREATE INDEX executors_id ON executors (executorid);
@@ -36,6 +38,7 @@ CREATE TABLE users (
   userid     text NOT NULL,
   email      text NOT NULL DEFAULT '',
   phone      text NOT NULL DEFAULT '',
+  seq        bigserial,
   PRIMARY KEY (colonyname, name)
 );
 CREATE UNIQUE INDEX users_id ON users (colonyname, userid);
@@ -48,6 +51,7 @@ CREATE TABLE locations (
   description text NOT NULL DEFAULT '',
   long        float8 NOT NULL DEFAULT 0,
   lat         float8 NOT NULL DEFAULT 0,
+  seq         bigserial,
   PRIMARY KEY (colonyname, name)
 );
 
@@ -66,7 +70,9 @@ CREATE TABLE functions (
   maxexectime  float8 NOT NULL DEFAULT 0,
   avgwaittime  float8 NOT NULL DEFAULT 0,
   avgexectime  float8 NOT NULL DEFAULT 0,
-  locationname text NOT NULL DEFAULT ''
+  locationname text NOT NULL DEFAULT '',
+  -- lists come back in registration order, as in the original
+  seq          bigserial
 );
 CREATE INDEX functions_colony ON functions (colonyname, executorname);
 

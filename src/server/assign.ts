@@ -1,0 +1,83 @@
+// assignprocessmsg: the long poll of PROTOCOL §8 / SEMANTICS §4.5. Every attempt is one
+// transaction (assign statement + workflow resolution). Between attempts the request waits
+// for an event, never polls: it parks BEFORE the attempt, so a process submitted between the
+// attempt and the wait still wakes it.
+import { availableCpu, availableMemory } from '../domain/resources.js';
+import { badRequest, ColoniesError, internal, notFound } from '../protocol/errors.js';
+import type { Msg } from '../protocol/messages.js';
+import type { Process } from '../protocol/objects.js';
+import { nowNs } from '../protocol/time.js';
+import { assignNext, type AssignAttempt } from '../store/process-assign.js';
+import { processToWire } from '../store/process-wire.js';
+import type { ServerContext } from './context.js';
+import type { ServerEvent } from './events.js';
+import type { Parked } from './waiters.js';
+import { graphHooks } from './workflow-hooks.js';
+
+const NOTHING = 'No process available for assignment';
+const PAUSED_NOW = 'No processes available: colony assignments are paused';
+const PAUSED_TIMEOUT = 'Assignment timeout: colony assignments are paused';
+/** Extra immediate attempts when a concurrent assign took the candidate we saw. */
+const CONTENDED_RETRIES = 3;
+
+async function attempt(srv: ServerContext, executorid: string, colonyname: string, cpu: bigint, mem: bigint): Promise<AssignAttempt> {
+  for (let i = 0; ; i++) {
+    const events: ServerEvent[] = [];
+    const r = await srv.db.tx(async (q) => {
+      const a = await assignNext(q, { executorid, colonyname, now: nowNs(), cpu, mem });
+      if (a.kind === 'assigned' && a.process.processgraphid !== '') {
+        events.push(...(await graphHooks().memberChanged(q, a.process.processgraphid)));
+      }
+      return a;
+    });
+    if (r.kind === 'assigned') {
+      const p = r.process;
+      srv.bus.publish(
+        { kind: 'process', processid: p.processid, colonyname: p.colonyname, executortype: p.executortype, state: 1, processgraphid: p.processgraphid || undefined },
+        ...events,
+      );
+    }
+    if (r.kind !== 'empty' || !r.contended || i >= CONTENDED_RETRIES) return r;
+  }
+}
+
+/** Serves one assignprocessmsg; resolves with the assigned process or throws its error. */
+export async function assignProcess(srv: ServerContext, msg: Msg<'assignprocessmsg'>, executorid: string, signal: AbortSignal): Promise<Process> {
+  if (msg.timeout === 0) throw badRequest('Invalid timeout value, timeout cannot be zero');
+  const cpu = availableCpu(msg.availablecpu);
+  const mem = availableMemory(msg.availablemem);
+  const colony = msg.colonyname;
+  const deadline = Date.now() + msg.timeout * 1000;
+  let executortype: string | null = null;
+  while (true) {
+    if (signal.aborted) throw notFound(NOTHING); // the client is gone; nobody reads this
+    // The first attempt tells the executor type; from then on park before each attempt.
+    const parked: Parked | null = executortype !== null && msg.timeout > 0 ? srv.waiters.park(colony, executortype, deadline, signal) : null;
+    let r: AssignAttempt;
+    try {
+      r = await attempt(srv, executorid, colony, cpu, mem);
+    } catch (e) {
+      parked?.cancel();
+      throw e;
+    }
+    if (r.kind === 'noexecutor') {
+      parked?.cancel();
+      throw internal('Failed to assign process, executor not found');
+    }
+    if (r.kind === 'assigned') {
+      parked?.cancel();
+      // Chain: another parked executor checks whether there is more work (bursts drain).
+      srv.waiters.wake(colony, r.executortype, 1);
+      // Go replies with the attributes as they were before the assignment (state 0).
+      return processToWire(r.process, r.process.attrs, 0);
+    }
+    if (msg.timeout < 0) throw r.kind === 'paused' ? new ColoniesError(503, PAUSED_NOW) : notFound(NOTHING);
+    if (executortype === null) {
+      executortype = r.executortype;
+      continue;
+    }
+    if (!(await parked!.woken) || Date.now() >= deadline) {
+      throw r.kind === 'paused' ? new ColoniesError(408, PAUSED_TIMEOUT) : notFound(NOTHING);
+    }
+  }
+}

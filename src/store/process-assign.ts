@@ -1,0 +1,82 @@
+// The heart of the broker (SEMANTICS §4.2-§4.4): one statement that picks the best eligible
+// WAITING process for an executor and claims it, atomically, on any number of replicas.
+//
+// In the same statement: the executor and the colony's pause flag are read, the executor's
+// heartbeat is refreshed (at most once a second, to spare writes), and a workflow child's
+// `in` becomes the concatenation of its parents' `out` in parent order.
+import type { Queryable } from './db.js';
+import { PROCESS_COLUMNS, type ProcessRow } from './process-wire.js';
+
+/**
+ * Eligibility of `p` for the executor in CTE `ex` (SEMANTICS §4.2); $2 colony, $4 cpu, $5 mem.
+ * The executor's fields are scalar subqueries (evaluated once, used as parameters) rather than
+ * a join: a join would make the planner sort every waiting row instead of walking the
+ * processes_queue index in prioritytime order and stopping at the first lockable row.
+ */
+const ELIGIBLE = `p.colonyname = $2 AND p.executortype = (SELECT executortype FROM ex) AND p.state = 0 AND NOT p.waitforparents
+    AND (p.executornames IS NULL OR (SELECT executorname FROM ex) = ANY (p.executornames))
+    AND (p.locationname = '' OR p.locationname = (SELECT loc FROM ex))
+    AND p.cpu <= $4 AND p.mem <= $5 AND NOT p.oversized`;
+
+const ASSIGN_SQL = `WITH ex AS (
+  SELECT e.executorname, e.executortype, lower(e.locationname) AS loc, c.paused
+    FROM executors e JOIN colonies c ON c.name = e.colonyname
+   WHERE e.executorid = $1 AND e.colonyname = $2
+   LIMIT 1
+), hb AS (
+  UPDATE executors SET lastheardfromtime = $3
+   WHERE executorid = $1 AND colonyname = $2 AND lastheardfromtime < $3::int8 - 1000000000
+), pick AS (
+  SELECT p.processid FROM processes p
+   WHERE NOT (SELECT paused FROM ex) AND ${ELIGIBLE}
+   ORDER BY p.prioritytime
+   LIMIT 1
+   FOR UPDATE SKIP LOCKED
+), upd AS (
+  UPDATE processes p SET state = 1, isassigned = true, assignedexecutorid = $1, starttime = $3,
+         execdeadline = CASE WHEN p.maxexectime > 0 THEN $3::int8 + p.maxexectime::int8 * 1000000000 ELSE p.execdeadline END,
+         input = CASE WHEN cardinality(p.parents) > 0 THEN (
+           SELECT coalesce(jsonb_agg(o.e ORDER BY par.ord, o.idx), '[]'::jsonb)
+             FROM unnest(p.parents) WITH ORDINALITY AS par(pid, ord)
+             JOIN processes pp ON pp.processid = par.pid
+             CROSS JOIN LATERAL jsonb_array_elements(coalesce(pp.output, '[]'::jsonb)) WITH ORDINALITY AS o(e, idx))
+           ELSE p.input END
+    FROM pick WHERE p.processid = pick.processid
+  RETURNING p.*
+)
+SELECT ex.executortype AS ex_type, ex.paused AS ex_paused,
+       (p.processid IS NULL AND NOT ex.paused AND EXISTS (SELECT 1 FROM processes p WHERE ${ELIGIBLE})) AS ex_contended,
+       ${PROCESS_COLUMNS}
+  FROM ex LEFT JOIN upd p ON true`; // \`p\` = the claimed row, so PROCESS_COLUMNS apply
+
+export type AssignAttempt =
+  /** the caller is not an executor of the colony */
+  | { kind: 'noexecutor' }
+  | { kind: 'paused'; executortype: string }
+  /** nothing eligible; `contended` = something eligible was taken by a concurrent assign meanwhile */
+  | { kind: 'empty'; executortype: string; contended: boolean }
+  | { kind: 'assigned'; executortype: string; process: ProcessRow };
+
+export interface AssignParams {
+  executorid: string;
+  colonyname: string;
+  now: bigint;
+  /** millicores / bytes the executor offers (UNLIMITED when not given) */
+  cpu: bigint;
+  mem: bigint;
+}
+
+type AssignRow = ProcessRow & { ex_type: string; ex_paused: boolean; ex_contended: boolean };
+
+/** One assignment attempt; run it inside a transaction that also resolves the workflow. */
+export async function assignNext(q: Queryable, a: AssignParams): Promise<AssignAttempt> {
+  const rows = await q.query<AssignRow>(ASSIGN_SQL, [a.executorid, a.colonyname, a.now, a.cpu, a.mem]);
+  const r = rows[0];
+  if (!r) return { kind: 'noexecutor' };
+  if (r.processid !== null) {
+    const { ex_type: _t, ex_paused: _p, ex_contended: _c, ...process } = r;
+    return { kind: 'assigned', executortype: r.ex_type, process };
+  }
+  if (r.ex_paused) return { kind: 'paused', executortype: r.ex_type };
+  return { kind: 'empty', executortype: r.ex_type, contended: r.ex_contended };
+}

@@ -1,0 +1,267 @@
+// SQL for processes: create, read, list, remove (PROTOCOL §6.7, SEMANTICS §4-§5). The
+// lifecycle changes live beside this file: process-assign.ts, process-close.ts,
+// process-timeouts.ts; the JSON rendering in process-wire.ts.
+import { randomBytes } from 'node:crypto';
+import { stringifyJson } from '../protocol/json.js';
+import type { FunctionSpec, Process } from '../protocol/objects.js';
+import { normaliseSpec, priorityTime, type MatchColumns } from '../domain/spec.js';
+import { ALL_STATES, WAITING } from '../domain/process-state.js';
+import { ATTRIBUTE_RECORDSET, envAttributes, type AttributeRow } from './attributes.js';
+import type { Queryable } from './db.js';
+import { memberSql } from './membership.js';
+import { PROCESS_COLUMNS, processToWire, type ProcessRow } from './process-wire.js';
+
+export { PROCESS_COLUMNS, processToWire, processListToWire, specToWire, type ProcessRow } from './process-wire.js';
+
+/** A random 64-hex id (processes, graphs, ...). */
+export function randomId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/** A process not yet stored: a ProcessRow plus the columns only the queue and timeouts read. */
+export interface NewProcess extends ProcessRow, MatchColumns {
+  maxwaittime: number;
+  maxexectime: number;
+  maxretries: number;
+  label: string;
+  funcname: string;
+  attrs: AttributeRow[];
+}
+
+export interface NewProcessOptions {
+  initiatorid: string;
+  initiatorname: string;
+  /** submission time (ns) */
+  now: bigint;
+  processgraphid?: string;
+  waitforparents?: boolean;
+  parents?: string[];
+  children?: string[];
+  /** `in` of the process (cron roots get the previous run's output) */
+  input?: unknown[];
+}
+
+/**
+ * A WAITING process for `spec` (normalised as Go stores it). Throws 400 for unparsable
+ * cpu/mem strings. The colony is `spec.conditions.colonyname`.
+ */
+export function newProcessRow(spec: FunctionSpec, o: NewProcessOptions): NewProcess {
+  const n = normaliseSpec(spec);
+  const processid = randomId();
+  const processgraphid = o.processgraphid ?? '';
+  return {
+    ...n.match,
+    processid,
+    state: WAITING,
+    isassigned: false,
+    waitforparents: o.waitforparents ?? false,
+    prioritytime: priorityTime(o.now, spec.priority),
+    initiatorid: o.initiatorid,
+    initiatorname: o.initiatorname,
+    assignedexecutorid: '',
+    submissiontime: o.now,
+    starttime: 0n,
+    endtime: 0n,
+    waitdeadline: spec.maxwaittime > 0 ? o.now + BigInt(spec.maxwaittime) * 1_000_000_000n : 0n,
+    execdeadline: 0n,
+    retries: 0,
+    processgraphid,
+    spec: n.spec,
+    parents: o.parents ?? [],
+    children: o.children ?? [],
+    input: o.input ?? [],
+    output: [],
+    errors: [],
+    maxwaittime: spec.maxwaittime,
+    maxexectime: spec.maxexectime,
+    maxretries: spec.maxretries,
+    label: spec.label,
+    funcname: spec.funcname,
+    attrs: envAttributes(processid, spec.conditions.colonyname, processgraphid, n.env),
+  };
+}
+
+// Go derives a submitter's name from an executor with its id (any colony; ours first), else
+// a user of the colony. $3 caller id, $4 colony.
+const INITIATOR_CTE = `ini AS (
+  SELECT name FROM (
+    (SELECT executorname AS name, 0 AS pref FROM executors WHERE executorid = $3 ORDER BY (colonyname = $4) DESC LIMIT 1)
+    UNION ALL
+    (SELECT name, 1 AS pref FROM users WHERE userid = $3 AND colonyname = $4 LIMIT 1)) n
+  ORDER BY pref LIMIT 1)`;
+
+/** One statement storing processes and their attributes; `lookup`: initiatorname from INITIATOR_CTE. */
+function insertSql(lookup: boolean): string {
+  return `WITH ${lookup ? `${INITIATOR_CTE},` : ''} ins AS (
+  INSERT INTO processes (processid, colonyname, executortype, state, isassigned, waitforparents, prioritytime,
+    executornames, locationname, cpu, mem, oversized, initiatorid, initiatorname, assignedexecutorid,
+    submissiontime, starttime, endtime, waitdeadline, execdeadline, retries, maxwaittime, maxexectime, maxretries,
+    label, funcname, processgraphid, spec, parents, children, input, output, errors)
+  SELECT processid, colonyname, executortype, state, isassigned, waitforparents, prioritytime,
+    executornames, locationname, cpu, mem, oversized, initiatorid, ${lookup ? 'ini.name' : 'initiatorname'}, assignedexecutorid,
+    submissiontime, starttime, endtime, waitdeadline, execdeadline, retries, maxwaittime, maxexectime, maxretries,
+    label, funcname, processgraphid, spec, parents, children, input, output, errors
+  FROM json_to_recordset($1::json) AS x(processid text, colonyname text, executortype text, state int,
+    isassigned boolean, waitforparents boolean, prioritytime int8, executornames text[], locationname text,
+    cpu int8, mem int8, oversized boolean, initiatorid text, initiatorname text, assignedexecutorid text,
+    submissiontime int8, starttime int8, endtime int8, waitdeadline int8, execdeadline int8, retries int,
+    maxwaittime int, maxexectime int, maxretries int, label text, funcname text, processgraphid text,
+    spec jsonb, parents text[], children text[], input jsonb, output jsonb, errors jsonb)${lookup ? ', ini' : ''}
+  RETURNING initiatorname
+), att AS (
+  INSERT INTO attributes (attributeid, targetid, targetcolonyname, targetprocessgraphid, attributetype, key, value)
+  SELECT attributeid, targetid, targetcolonyname, targetprocessgraphid, attributetype, key, value FROM ${ATTRIBUTE_RECORDSET}${lookup ? ', ini' : ''}
+  RETURNING 1
+)
+SELECT (SELECT initiatorname FROM ins LIMIT 1) AS initiatorname`;
+}
+
+const INSERT_SQL = insertSql(false);
+const SUBMIT_SQL = insertSql(true);
+
+function recordsets(rows: NewProcess[]): [string, string] {
+  const procs = rows.map((r) => ({ ...r, attrs: undefined }));
+  const attrs = rows.flatMap((r) => r.attrs.map((a) => ({ ...a, targetid: r.processid })));
+  return [stringifyJson(procs), stringifyJson(attrs)];
+}
+
+/** Stores processes (and their ENV attributes) in one statement. */
+export async function insertProcesses(q: Queryable, rows: NewProcess[]): Promise<void> {
+  if (rows.length === 0) return;
+  await q.query(INSERT_SQL, recordsets(rows));
+}
+
+/**
+ * submitfuncspecmsg: stores `row` with the caller's executor or user name as initiatorname
+ * (set on `row`), in one statement. false (nothing stored) when no name can be derived.
+ */
+export async function insertSubmitted(q: Queryable, row: NewProcess): Promise<boolean> {
+  const r = await q.query<{ initiatorname: string | null }>(SUBMIT_SQL, [...recordsets([row]), row.initiatorid, row.colonyname]);
+  if (r[0].initiatorname === null) return false;
+  row.initiatorname = r[0].initiatorname;
+  return true;
+}
+
+export async function getProcess(q: Queryable, processid: string): Promise<ProcessRow | null> {
+  const rows = await q.query<ProcessRow>(`SELECT ${PROCESS_COLUMNS} FROM processes p WHERE p.processid = $1`, [processid]);
+  return rows[0] ?? null;
+}
+
+export async function getProcesses(q: Queryable, ids: string[]): Promise<ProcessRow[]> {
+  if (ids.length === 0) return [];
+  return q.query<ProcessRow>(`SELECT ${PROCESS_COLUMNS} FROM processes p WHERE p.processid = ANY($1::text[])`, [ids]);
+}
+
+/** Process JSON by id (missing ids are absent from the map). */
+export async function loadProcessesWire(q: Queryable, ids: string[]): Promise<Map<string, Process>> {
+  const rows = await getProcesses(q, ids);
+  return new Map(rows.map((r) => [r.processid, processToWire(r)]));
+}
+
+/** The few columns the access checks and state checks need. */
+export interface ProcessBrief {
+  processid: string;
+  colonyname: string;
+  executortype: string;
+  state: number;
+  assignedexecutorid: string;
+  processgraphid: string;
+}
+
+export async function getProcessBrief(q: Queryable, processid: string): Promise<ProcessBrief | null> {
+  const rows = await q.query<ProcessBrief>(
+    'SELECT processid, colonyname, executortype, state, assignedexecutorid, processgraphid FROM processes WHERE processid = $1',
+    [processid],
+  );
+  return rows[0] ?? null;
+}
+
+/** The caller's access to the colony of what was read (see ResolvedColony in server/access.ts). */
+export interface CallerAccess {
+  /** null when the colony does not exist */
+  acc_colonyid: string | null;
+  /** the caller is an approved member of the colony */
+  acc_member: boolean;
+}
+
+const ACCESS_COLUMNS = `c.colonyid AS acc_colonyid, ${memberSql('p.colonyname', '$2')} AS acc_member`;
+const BRIEF_FOR_CALLER = `SELECT p.processid, p.colonyname, p.executortype, p.state, p.assignedexecutorid, p.processgraphid, ${ACCESS_COLUMNS}
+  FROM processes p LEFT JOIN colonies c ON c.name = p.colonyname WHERE p.processid = $1`;
+const ROW_FOR_CALLER = `SELECT ${PROCESS_COLUMNS}, ${ACCESS_COLUMNS}
+  FROM processes p LEFT JOIN colonies c ON c.name = p.colonyname WHERE p.processid = $1`;
+
+/** A process with the caller's membership of its colony, in one round trip (`full`: the whole row). */
+export async function getProcessForCaller(q: Queryable, processid: string, callerId: string, full: true): Promise<(ProcessRow & CallerAccess) | null>;
+export async function getProcessForCaller(q: Queryable, processid: string, callerId: string, full: false): Promise<(ProcessBrief & CallerAccess) | null>;
+export async function getProcessForCaller(q: Queryable, processid: string, callerId: string, full: boolean): Promise<((ProcessBrief | ProcessRow) & CallerAccess) | null>;
+export async function getProcessForCaller(q: Queryable, processid: string, callerId: string, full: boolean): Promise<((ProcessBrief | ProcessRow) & CallerAccess) | null> {
+  const rows = await q.query<(ProcessBrief | ProcessRow) & CallerAccess>(full ? ROW_FOR_CALLER : BRIEF_FOR_CALLER, [processid, callerId]);
+  return rows[0] ?? null;
+}
+
+export type ListFilter = { kind: 'none' } | { kind: 'executortype' | 'initiatorname' | 'label'; value: string };
+
+// Go's order per state: the queue order for WAITING, oldest start first for RUNNING, newest end first for closed ones.
+const LIST_ORDER: Record<number, string> = {
+  0: 'p.prioritytime',
+  1: 'p.starttime',
+  2: 'p.endtime DESC',
+  3: 'p.endtime DESC',
+  4: 'p.endtime DESC',
+  [ALL_STATES]: 'p.submissiontime DESC',
+};
+const listSql = new Map<string, string>();
+
+function listStatement(state: number, filter: ListFilter['kind']): string {
+  const key = `${state}:${filter}`;
+  let sql = listSql.get(key);
+  if (!sql) {
+    const where = ['p.colonyname = $1'];
+    if (state !== ALL_STATES) where.push('p.state = $3');
+    if (filter !== 'none') where.push(`p.${filter} = $${state !== ALL_STATES ? 4 : 3}`);
+    sql = `SELECT ${PROCESS_COLUMNS} FROM processes p WHERE ${where.join(' AND ')} ORDER BY ${LIST_ORDER[state]} LIMIT $2`;
+    listSql.set(key, sql);
+  }
+  return sql;
+}
+
+/** getprocessesmsg: up to `count` processes of a colony in `state` (-1 = all states). */
+export async function listProcesses(q: Queryable, colonyname: string, state: number, count: number, filter: ListFilter): Promise<ProcessRow[]> {
+  if (count <= 0) return [];
+  const params: unknown[] = [colonyname, count];
+  if (state !== ALL_STATES) params.push(state);
+  if (filter.kind !== 'none') params.push(filter.value);
+  return q.query<ProcessRow>(listStatement(state, filter.kind), params);
+}
+
+/** getprocesshistmsg: processes of a colony in `state` submitted since `sinceNs`, oldest first. */
+export async function processHistory(q: Queryable, colonyname: string, executorid: string, state: number, sinceNs: bigint): Promise<ProcessRow[]> {
+  return q.query<ProcessRow>(
+    `SELECT ${PROCESS_COLUMNS} FROM processes p
+      WHERE p.colonyname = $1 AND p.state = $2 AND p.submissiontime >= $3 AND ($4 = '' OR p.assignedexecutorid = $4)
+      ORDER BY p.submissiontime`,
+    [colonyname, state, sinceNs, executorid],
+  );
+}
+
+/** Deletes a process that is not RUNNING and not in a workflow; false if nothing was deleted. */
+export async function removeProcess(q: Queryable, processid: string): Promise<boolean> {
+  const rows = await q.query<{ n: number }>(
+    `WITH d AS (DELETE FROM processes WHERE processid = $1 AND state <> 1 AND processgraphid = '' RETURNING processid),
+          a AS (DELETE FROM attributes WHERE targetid IN (SELECT processid FROM d))
+     SELECT count(*)::int AS n FROM d`,
+    [processid],
+  );
+  return rows[0].n > 0;
+}
+
+/** removeallprocessesmsg: the colony's non-workflow processes in `state` (-1 = every state). */
+export async function removeAllProcesses(q: Queryable, colonyname: string, state: number): Promise<number> {
+  const rows = await q.query<{ n: number }>(
+    `WITH d AS (DELETE FROM processes WHERE colonyname = $1 AND processgraphid = '' AND ($2::int = -1 OR state = $2::int) RETURNING processid),
+          a AS (DELETE FROM attributes WHERE targetid IN (SELECT processid FROM d))
+     SELECT count(*)::int AS n FROM d`,
+    [colonyname, state],
+  );
+  return rows[0].n;
+}
