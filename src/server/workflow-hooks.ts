@@ -1,6 +1,6 @@
 // The seam between the process lifecycle (processes.ts) and workflow resolution
-// (workflows.ts): the process handlers call these inside the same transaction as the
-// close or assign that changed a member of a process graph. workflows.ts installs them.
+// (workflow-resolve.ts): the process handlers call these inside the same transaction as the
+// close or assign that changed a member of a process graph. workflow-resolve.ts installs them.
 import type { Queryable } from '../store/db.js';
 import type { ServerEvent } from './events.js';
 
