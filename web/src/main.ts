@@ -31,7 +31,7 @@ const ui = {
 };
 
 // The SDK calls its fetch as a method; the browser's fetch must be called unbound.
-const client = new ColoniesClient({ url: location.origin, fetch: (url, init) => fetch(url, init) });
+const client = new ColoniesClient({ url: location.origin });
 
 function readSession(): Session | null {
   try {
