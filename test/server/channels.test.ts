@@ -119,7 +119,7 @@ describe('channelappendmsg / channelreadmsg', () => {
     const stranger = newKey();
     expect(await t.fail('channelappendmsg', { processid: p.processid, name: 'chat', sequence: 1, payload: '' }, stranger)).toEqual({
       status: 403,
-      message: `Access denied, not a member of Colony with name ${cast.colonyName}`,
+      message: `Access denied, not a member of Colony with name <${cast.colonyName}>`,
     });
     expect(await t.fail('channelreadmsg', { processid: 'f'.repeat(64), name: 'chat' }, cast.user)).toEqual({
       status: 404,
@@ -264,7 +264,7 @@ describe('subscribechannelmsg', () => {
         { error: true, status: 404, message: 'Process not found' },
         { error: true, status: 404, message: 'Channel not found' },
         { error: true, status: 403, message: 'Not authorized to subscribe to channel' },
-        { error: true, status: 403, message: `Access denied, not a member of Colony with name ${cast.colonyName}` },
+        { error: true, status: 403, message: `Access denied, not a member of Colony with name <${cast.colonyName}>` },
       ]),
     );
     expect(ws.isClosed()).toBe(false);

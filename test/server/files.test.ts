@@ -93,13 +93,13 @@ describe('addfilemsg', () => {
     const file = { colonyname: 'fs', label: '/refused', name: 'x', ref: s3('x') };
     expect(await t.fail('addfilemsg', { file }, stranger)).toEqual({
       status: 403,
-      message: 'Access denied, not a member of Colony with name fs',
+      message: 'Access denied, not a member of Colony with name <fs>',
     });
     // the colony owner is not a member (PROTOCOL §5)
     expect((await t.fail('addfilemsg', { file }, c.owner)).status).toBe(403);
     expect(await t.fail('addfilemsg', { file: { ...file, colonyname: 'nope' } }, c.executor)).toEqual({
       status: 403,
-      message: 'Colony with name nope does not exists',
+      message: 'Colony with name <nope> does not exists',
     });
     expect(before).toBeNull();
     expect(await labels('/refused')).toBeNull();
@@ -162,7 +162,7 @@ describe('getfilesmsg', () => {
   it('refuses non-members', async () => {
     expect(await t.fail('getfilesmsg', { colonyname: 'fs', label: '/list' }, stranger)).toEqual({
       status: 403,
-      message: 'Access denied, not a member of Colony with name fs',
+      message: 'Access denied, not a member of Colony with name <fs>',
     });
   });
 });

@@ -109,12 +109,12 @@ describe('subscribeprocessmsg', () => {
     expect(frames[0]).toMatchObject({
       payloadtype: 'error',
       error: true,
-      payload: { status: 403, message: `Access denied, not a member or owner of Colony with name ${c.colonyName}` },
+      payload: { status: 403, message: `Access denied, not a member or owner of Colony with name <${c.colonyName}>` },
     });
     // a member of another colony is refused just the same
     ws.subscribe('subscribeprocessmsg', { processid: p.processid, state: 0, timeout: 5 }, other.user);
     frames = await ws.waitFrames(2);
-    expect(frames[1].payload).toEqual({ status: 403, message: `Access denied, not a member or owner of Colony with name ${c.colonyName}` });
+    expect(frames[1].payload).toEqual({ status: 403, message: `Access denied, not a member or owner of Colony with name <${c.colonyName}>` });
     ws.subscribe('subscribeprocessmsg', { processid: 'b'.repeat(64), state: 0, timeout: 5 }, c.user);
     frames = await ws.waitFrames(3);
     expect(frames[2].payload).toEqual({ status: 403, message: `Invalid process with Id ${'b'.repeat(64)}` });
@@ -201,7 +201,7 @@ describe('subscribeprocessesmsg', () => {
     const ws = await openPubsub(t.url);
     ws.subscribe('subscribeprocessesmsg', { colonyname: other.colonyName, executortype: 'worker', state: 0, timeout: 5 }, c.executor);
     const [f] = await ws.waitFrames(1);
-    expect(f.payload).toEqual({ status: 403, message: `Access denied, not a member of Colony with name ${other.colonyName}` });
+    expect(f.payload).toEqual({ status: 403, message: `Access denied, not a member of Colony with name <${other.colonyName}>` });
     ws.close();
   });
 });

@@ -64,7 +64,7 @@ describe('createsnapshotmsg', () => {
     });
     expect(await t.fail('createsnapshotmsg', { colonyname: 'snap', label: '/data', name: 's9' }, stranger)).toEqual({
       status: 403,
-      message: 'Access denied, not a member of Colony with name snap',
+      message: 'Access denied, not a member of Colony with name <snap>',
     });
     expect((await t.fail('createsnapshotmsg', { colonyname: 'snap', label: '/data', name: 's9' }, c.owner)).status).toBe(403);
     expect(await snapshots()).toEqual(before);
