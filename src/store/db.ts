@@ -35,6 +35,8 @@ export interface DbConfig {
   /** a schema to create and use (tests isolate runs this way) */
   schema?: string;
   dataDir?: string;
+  /** PGlite only: start an in-memory database from this data-folder dump (a tarball made by dumpPglite) */
+  pgliteTemplate?: string;
   poolSize?: number;
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, DbConfig, Queryable } from './db.js';
 
@@ -7,8 +7,11 @@ const parsers = { 20: (v: string) => BigInt(v) };
 export async function openPglite(c: DbConfig): Promise<Db> {
   const dir = c.dataDir;
   if (dir && !dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
-  const pgl = await PGlite.create(dir ?? 'memory://');
-  const db: Db = {
+  const pgl = c.pgliteTemplate
+    ? await PGlite.create('memory://', { loadDataDir: new Blob([readFileSync(c.pgliteTemplate)]) })
+    : await PGlite.create(dir ?? 'memory://');
+  const db: Db & { pglite: PGlite } = {
+    pglite: pgl,
     kind: 'pglite',
     where: dir ?? 'memory',
     async query(sql, params) {
@@ -42,4 +45,12 @@ export async function openPglite(c: DbConfig): Promise<Db> {
     },
   };
   return db;
+}
+
+/** Writes an in-memory PGlite's data folder to a file that pgliteTemplate can start from. */
+export async function dumpPglite(db: Db, file: string): Promise<void> {
+  const pgl = (db as Db & { pglite?: PGlite }).pglite;
+  if (!pgl) throw new Error('not a PGlite database');
+  const blob = await pgl.dumpDataDir('none');
+  writeFileSync(file, Buffer.from(await blob.arrayBuffer()));
 }

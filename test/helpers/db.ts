@@ -13,5 +13,5 @@ export function testDbConfig(schema?: string): DbConfig {
       poolSize: 20,
     };
   }
-  return { dataDir: 'memory://' };
+  return { dataDir: 'memory://', pgliteTemplate: process.env.COLONIES_TEST_PGLITE_TEMPLATE || undefined };
 }

@@ -8,7 +8,8 @@ import { testDbKind } from '../helpers/db.js';
 import { setupColony, startTestServer, type Cast, type TestServer } from '../helpers/server.js';
 import { openPubsub } from '../helpers/ws.js';
 
-describe.runIf(testDbKind === 'postgres')('two replicas on one database', () => {
+describe('two replicas on one database', () => {
+  if (testDbKind !== 'postgres') throw new Error('replicas.test.ts needs COLONIES_TEST_DB=postgres (vitest.config.ts excludes it otherwise)');
   let a: TestServer;
   let b: TestServer;
   let c: Cast;
