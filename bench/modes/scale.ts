@@ -1,0 +1,167 @@
+// scale: does submit / assign latency stay flat as the processes table grows? The table is
+// pre-filled straight in SQL (INSERT … SELECT generate_series) with rows shaped like the ones
+// submit stores: mostly SUCCESS, 2 % WAITING, in the measured colony but of another executor
+// type (so they are never handed out but do sit in the same indexes). At each level, M
+// processes are submitted (submit latency), then K executors drain them (assign latency on a
+// non-empty queue: no long-poll waiting in the figure).
+import type { Db } from '../../src/store/db.js';
+import { Lifecycle } from '../lib/lifecycle.js';
+import { cpuShare, cpuSnapshot } from '../lib/resources.js';
+import { addCpu, addLatency, type RunResult } from '../lib/result.js';
+import { createColony, EXECUTOR_TYPE, type Colony } from '../lib/setup.js';
+import { round } from '../lib/stats.js';
+import type { Target } from '../lib/target.js';
+import { checkRun } from '../lib/verify.js';
+
+export const FILL_TYPE = `${EXECUTOR_TYPE}-fill`;
+const WAITING_EVERY = 50; // 2 % of the filler rows are WAITING
+
+export interface ScaleParams {
+  levels: number[];
+  /** processes measured per level */
+  processes: number;
+  executors: number;
+  inflight: number;
+  executorThreads: number;
+  log: (line: string) => void;
+}
+
+/** The spec column as submit stores it (src/domain/spec.ts StoredSpec), args filled per row. */
+function storedSpec(colonyname: string): string {
+  return JSON.stringify({
+    nodename: '',
+    funcname: 'bench',
+    kwargs: {},
+    priority: 0,
+    maxwaittime: 0,
+    maxexectime: -1,
+    maxretries: 0,
+    conditions: {
+      colonyname,
+      executornames: null,
+      executortype: FILL_TYPE,
+      dependencies: [],
+      nodes: 0,
+      cpu: '0m',
+      processes: 0,
+      processespernode: 0,
+      mem: '0Mi',
+      storage: '0Mi',
+      gpu: { name: '', mem: '0Mi', count: 0, nodecount: 0 },
+      walltime: 0,
+    },
+    label: '',
+    fs: { mount: '', snapshots: null, dirs: null },
+  });
+}
+
+/** Inserts filler rows [from, to) in chunks; returns how many of them are WAITING. */
+export async function prefill(db: Db, colony: Colony, from: number, to: number, log: (l: string) => void): Promise<number> {
+  const chunk = 100_000;
+  const baseNs = BigInt(Date.now() - 86_400_000) * 1_000_000n; // a day ago, 1 µs apart
+  const spec = storedSpec(colony.name);
+  for (let a = from; a < to; a += chunk) {
+    const b = Math.min(to, a + chunk) - 1;
+    const t = Date.now();
+    await db.query(
+      `INSERT INTO processes (processid, colonyname, executortype, state, isassigned, waitforparents, prioritytime,
+         executornames, locationname, cpu, mem, initiatorid, initiatorname, assignedexecutorid,
+         submissiontime, starttime, endtime, maxwaittime, maxexectime, maxretries, funcname, spec, input, output, errors)
+       SELECT encode(sha256(convert_to($1 || ':' || g::text, 'UTF8')), 'hex'), $2, $3,
+         CASE WHEN g % ${WAITING_EVERY} = 0 THEN 0 ELSE 2 END, g % ${WAITING_EVERY} <> 0, false,
+         $4::int8 + g * 1000, NULL, '', 0, 0, $5, $6,
+         CASE WHEN g % ${WAITING_EVERY} = 0 THEN '' ELSE $7 END,
+         $4::int8 + g * 1000,
+         CASE WHEN g % ${WAITING_EVERY} = 0 THEN 0 ELSE $4::int8 + g * 1000 + 1000000 END,
+         CASE WHEN g % ${WAITING_EVERY} = 0 THEN 0 ELSE $4::int8 + g * 1000 + 2000000 END,
+         0, -1, 0, 'bench', $8::jsonb || jsonb_build_object('args', jsonb_build_array(g)), '[]', '[]', '[]'
+       FROM generate_series($9::int, $10::int) AS g`,
+      [colony.name, colony.name, FILL_TYPE, baseNs.toString(), colony.submitter.id, `${colony.name}-user`, colony.executors[0]?.id ?? '', spec, a, b],
+    );
+    log(`  pre-filled ${b + 1} rows (${Date.now() - t} ms)`);
+  }
+  await db.exec('ANALYZE processes');
+  let waiting = 0;
+  for (let g = from; g < to; g++) if (g % WAITING_EVERY === 0) waiting++;
+  return waiting;
+}
+
+export async function runScale(t: Target, p: ScaleParams): Promise<RunResult> {
+  if (!t.db) throw new Error('scale needs direct database access: a self-started server on PostgreSQL (--db postgres) or --target-db-url');
+  const colony = await createColony(t.address, t.serverKey, p.executors, 'scale');
+  const m: Record<string, number> = {};
+  const lines: string[] = [];
+  const problems: string[] = [];
+  const notes: string[] = [];
+  let rows = 0;
+  let waiting = 0;
+  let earlier = 0;
+  const base: Record<string, number> = {};
+  for (const level of [...p.levels].sort((a, b) => a - b)) {
+    if (level > rows) {
+      p.log(`scale: pre-filling to ${level} rows`);
+      waiting += await prefill(t.db, colony, rows, level, p.log);
+      rows = level;
+    }
+    // 1) submit M processes (no executor running yet): submit latency
+    const cpu0 = cpuSnapshot(t.serverPid);
+    const sub = await Lifecycle.start(t, { ...colony, executors: [] }, {
+      processes: p.processes,
+      inflight: p.inflight,
+      submitThreads: 1,
+      executorThreads: 1,
+      assignTimeout: 10,
+      rate: 0,
+      receipts: false,
+      parkMs: 0,
+    });
+    await sub.pool.waitFor('submitter', p.processes);
+    const { submitted } = await sub.finish();
+    // 2) drain them: assign latency on a full queue, and close latency
+    const drain = await Lifecycle.start(t, colony, {
+      processes: 0,
+      inflight: 1,
+      submitThreads: 1,
+      executorThreads: p.executorThreads,
+      assignTimeout: 10,
+      rate: 0,
+      receipts: false,
+      parkMs: 0,
+    });
+    const complete = await drain.waitCompleted(p.processes);
+    const drainS = (drain.lastClose() - drain.t0) / 1000;
+    const cpu1 = cpuSnapshot(t.serverPid);
+    const { received } = await drain.finish();
+    const check = await checkRun({
+      target: t.address,
+      colonyname: colony.name,
+      memberKey: colony.submitter,
+      submitted,
+      received,
+      workerErrors: sub.pool.errors + drain.pool.errors,
+      db: t.db,
+      prefill: { success: rows - waiting + earlier, waiting },
+      earlier,
+    });
+    earlier += submitted.length;
+    if (!complete) check.problems.unshift(`level ${level}: drain stalled at ${received.length} of ${p.processes}`);
+    problems.push(...check.problems.map((x) => `level ${level}: ${x}`));
+    notes.push(...check.notes.filter((x) => !notes.includes(x)));
+    const lm: Record<string, number> = {};
+    addLatency(lm, 'submit', sub.pool.lat.get('submit')?.summary());
+    addLatency(lm, 'assign', drain.pool.lat.get('assign')?.summary());
+    addLatency(lm, 'close', drain.pool.lat.get('close')?.summary());
+    lm.drain_per_s = round(received.length / drainS, 1);
+    addCpu(lm, cpuShare(cpu0, cpu1), { n: received.length, unit: 'process' });
+    if (Object.keys(base).length === 0) Object.assign(base, lm);
+    for (const [k, v] of Object.entries(lm)) m[`${k}@${level}`] = v;
+    for (const k of ['submit_p50_ms', 'submit_p99_ms', 'assign_p50_ms', 'assign_p99_ms']) {
+      if (base[k] > 0 && lm[k] !== undefined) m[`${k.replace('_ms', '')}_vs_first@${level}`] = round(lm[k] / base[k], 3);
+    }
+    lines.push(
+      `rows ${String(level).padStart(9)}: submit p50 ${lm.submit_p50_ms} ms p99 ${lm.submit_p99_ms} ms | assign p50 ${lm.assign_p50_ms} ms p99 ${lm.assign_p99_ms} ms | close p99 ${lm.close_p99_ms} ms | drain ${lm.drain_per_s}/s`,
+    );
+    p.log(lines[lines.length - 1]);
+  }
+  return { metrics: m, lines, check: { ok: problems.length === 0, problems, notes, submitted: earlier, received: earlier, duplicates: 0, lost: 0 } };
+}

@@ -1,0 +1,224 @@
+// Load-generator thread (node:worker_threads). One file, three roles:
+//   executor  — K executor loops: assign (long poll) → closesuccessful, recording ids;
+//   submitter — `inflight` concurrent submit loops, optionally paced to a rate;
+//   reader    — `inflight` concurrent getprocessmsg / getprocessesmsg loops.
+// Protocol with the main thread: ← ready, → start, ← progress…, → stop, ← done.
+import { parentPort, workerData } from 'node:worker_threads';
+import { BenchClient, isAbort, nowMs, statusOf, type Key } from './lib/client.js';
+import { benchSpec, EXECUTOR_TYPE, type ExecutorKey } from './lib/setup.js';
+import { Samples } from './lib/stats.js';
+
+export interface ExecutorRole {
+  role: 'executor';
+  target: string;
+  colonyname: string;
+  executors: ExecutorKey[];
+  /** seconds of the long-poll assign */
+  assignTimeout: number;
+  /** post a 'got' message per received process (wake-up latency) */
+  receipts: boolean;
+}
+
+export interface SubmitterRole {
+  role: 'submitter';
+  target: string;
+  colonyname: string;
+  key: Key;
+  /** Infinity = until stopped */
+  count: number;
+  inflight: number;
+  /** processes per second for this thread; 0 = as fast as possible */
+  rate: number;
+  /** args[0] offset, so that every process of a run is distinguishable */
+  firstIndex: number;
+  executortype?: string;
+  receipts: boolean;
+}
+
+export interface ReaderRole {
+  role: 'reader';
+  target: string;
+  colonyname: string;
+  key: Key;
+  op: 'get' | 'list';
+  ids: string[];
+  inflight: number;
+  listCount: number;
+  listState: number;
+}
+
+export type WorkerConfig = ExecutorRole | SubmitterRole | ReaderRole;
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'progress'; role: string; done: number; lastT: number; lat: Record<string, number[]>; errors: number; errorSamples: string[] }
+  | { type: 'got' | 'sub'; id: string; t: number }
+  | { type: 'done'; role: string; ids: string[] };
+
+export type ToWorker = { type: 'start' } | { type: 'stop' } | { type: 'pause' } | { type: 'resume' };
+
+const port = parentPort!;
+const cfg = workerData as WorkerConfig;
+const client = new BenchClient(cfg.target, 1024);
+const lat = new Map<string, Samples>();
+const ids: string[] = [];
+let done = 0;
+let lastT = 0;
+let errors = 0;
+let errorSamples: string[] = [];
+let stopping = false;
+// submitters hold back while paused (the soak keeps the backlog bounded this way)
+let paused: Promise<void> | null = null;
+let resume: () => void = () => undefined;
+const ac = new AbortController();
+let onStop: () => void = () => undefined;
+const stopped = new Promise<void>((r) => (onStop = r));
+
+function sample(name: string, v: number): void {
+  let s = lat.get(name);
+  if (!s) lat.set(name, (s = new Samples()));
+  s.push(v);
+}
+
+function error(e: unknown): void {
+  errors++;
+  if (errorSamples.length < 5) errorSamples.push(`${statusOf(e) ?? 'transport'}: ${(e as Error)?.message ?? String(e)}`);
+}
+
+function flush(): void {
+  const out: Record<string, number[]> = {};
+  for (const [k, s] of lat) if (s.length) out[k] = s.drain();
+  port.postMessage({ type: 'progress', role: cfg.role, done, lastT, lat: out, errors, errorSamples } satisfies FromWorker);
+  done = 0;
+  errors = 0;
+  errorSamples = [];
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function executorLoop(c: ExecutorRole, k: ExecutorKey): Promise<void> {
+  const assignMsg = { colonyname: c.colonyname, timeout: c.assignTimeout, availablecpu: '', availablemem: '' };
+  while (!stopping) {
+    const t0 = nowMs();
+    let p: { processid: string };
+    try {
+      p = await client.call('assignprocessmsg', assignMsg, k, ac.signal);
+    } catch (e) {
+      if (stopping || isAbort(e)) break;
+      if (statusOf(e) !== 404) {
+        error(e);
+        await sleep(20);
+      }
+      continue;
+    }
+    const t1 = nowMs();
+    if (c.receipts) port.postMessage({ type: 'got', id: p.processid, t: t1 } satisfies FromWorker);
+    sample('assign', t1 - t0);
+    ids.push(p.processid);
+    try {
+      // no abort signal: a process that was handed out is always closed, even while stopping
+      await client.call('closesuccessfulmsg', { processid: p.processid, out: [] }, k);
+      lastT = nowMs();
+      sample('close', lastT - t1);
+      done++;
+    } catch (e) {
+      error(e);
+    }
+  }
+}
+
+async function submitterRun(c: SubmitterRole): Promise<void> {
+  let next = 0;
+  const start = nowMs();
+  const type = c.executortype ?? EXECUTOR_TYPE;
+  const slot = async () => {
+    while (!stopping && next < c.count) {
+      if (paused) await paused;
+      if (stopping) break;
+      const i = next++;
+      if (c.rate > 0) {
+        const wait = start + (i * 1000) / c.rate - nowMs();
+        if (wait > 0) await sleep(wait);
+        if (stopping) break;
+      }
+      const t0 = nowMs();
+      try {
+        const p = await client.call<{ processid: string }>('submitfuncspecmsg', { spec: benchSpec(c.colonyname, c.firstIndex + i, type) }, c.key);
+        lastT = nowMs();
+        if (c.receipts) port.postMessage({ type: 'sub', id: p.processid, t: lastT } satisfies FromWorker);
+        sample('submit', lastT - t0);
+        ids.push(p.processid);
+        done++;
+      } catch (e) {
+        error(e);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: c.inflight }, slot));
+}
+
+async function readerRun(c: ReaderRole): Promise<void> {
+  const name = c.op === 'get' ? 'getprocess' : 'getprocesses';
+  const slot = async (s: number) => {
+    let i = s * 7919;
+    while (!stopping) {
+      const t0 = nowMs();
+      try {
+        if (c.op === 'get') {
+          await client.call('getprocessmsg', { processid: c.ids[i++ % c.ids.length] }, c.key);
+        } else {
+          const msg = { colonyname: c.colonyname, count: c.listCount, state: c.listState, executortype: '', label: '', initiator: '' };
+          await client.call('getprocessesmsg', msg, c.key);
+        }
+        lastT = nowMs();
+        sample(name, lastT - t0);
+        done++;
+      } catch (e) {
+        error(e);
+        await sleep(5);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: c.inflight }, (_, s) => slot(s)));
+}
+
+async function run(): Promise<void> {
+  if (cfg.role === 'executor') await Promise.all(cfg.executors.map((k) => executorLoop(cfg, k)));
+  else if (cfg.role === 'submitter') await submitterRun(cfg);
+  else await readerRun(cfg);
+}
+
+let started = false;
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'start' && !started) {
+    started = true;
+    const timer = setInterval(flush, 50);
+    void run()
+      .then(() => stopped)
+      .then(() => {
+        clearInterval(timer);
+        flush();
+        port.postMessage({ type: 'done', role: cfg.role, ids } satisfies FromWorker);
+        client.close();
+        port.close();
+      });
+  } else if (m.type === 'pause') {
+    paused ??= new Promise<void>((r) => (resume = r));
+  } else if (m.type === 'resume') {
+    paused = null;
+    resume();
+  } else if (m.type === 'stop') {
+    paused = null;
+    resume();
+    if (!started) {
+      port.postMessage({ type: 'done', role: cfg.role, ids } satisfies FromWorker);
+      client.close();
+      port.close();
+      return;
+    }
+    stopping = true;
+    ac.abort();
+    onStop();
+  }
+});
+port.postMessage({ type: 'ready' } satisfies FromWorker);

@@ -1,0 +1,62 @@
+// The benchmark runner at toy scale: the throughput mode's load threads really run the
+// lifecycle against an in-process server, and its correctness check passes. No timing asserts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMode } from '../../bench/modes/index.js';
+import type { Target } from '../../bench/lib/target.js';
+import { checkRun } from '../../bench/lib/verify.js';
+import { createColony } from '../../bench/lib/setup.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+let t: TestServer;
+let target: Target;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  target = {
+    label: 'in-process',
+    address: t.url.replace(/^https?:\/\//, ''),
+    serverKey: t.serverKey,
+    dbKind: t.server.srv.db.kind,
+    entry: 'in-process',
+    db: t.server.srv.db,
+    stop: async () => undefined,
+  };
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('bench throughput mode', () => {
+  it('runs 200 processes through 2 executors and every one succeeds exactly once', async () => {
+    const r = await runMode('throughput', target, { processes: 200, executors: [2], inflight: 8 });
+    expect(r.check?.problems).toEqual([]);
+    expect(r.check?.ok).toBe(true);
+    expect(r.check?.submitted).toBe(200);
+    expect(r.check?.received).toBe(200);
+    expect(r.metrics.processes_per_s).toBeGreaterThan(0);
+    // the server agrees: 200 SUCCESS rows, nothing waiting or running, each assigned
+    const rows = await t.server.srv.db.query<{ state: number; n: number }>(
+      "SELECT state, count(*)::int AS n FROM processes WHERE executortype = 'bench' GROUP BY state",
+    );
+    expect(rows.map((x) => [Number(x.state), x.n])).toEqual([[2, 200]]);
+  });
+
+  it('the check catches a process assigned twice and one that was lost', async () => {
+    const colony = await createColony(target.address, target.serverKey, 1, 'check');
+    const r = await checkRun({
+      target: target.address,
+      colonyname: colony.name,
+      memberKey: colony.submitter,
+      submitted: ['a'.repeat(64), 'b'.repeat(64)],
+      received: ['a'.repeat(64), 'a'.repeat(64)],
+      workerErrors: 0,
+      db: target.db,
+    });
+    expect(r.ok).toBe(false);
+    expect(r.duplicates).toBe(1);
+    expect(r.lost).toBe(1);
+    expect(r.problems).toContain('1 processes were assigned more than once');
+    expect(r.problems).toContain('1 submitted processes were never assigned');
+  });
+});
