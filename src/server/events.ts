@@ -1,6 +1,9 @@
 // Events are published after the change is committed. Listeners on this replica are called
 // at once; other replicas get the same events through PostgreSQL NOTIFY (batched per tick,
 // so a burst of commits costs one NOTIFY), and ignore the ones they sent themselves.
+// Replicas announce themselves on the same channel (a heartbeat every 2 s, and at once when a
+// newcomer says hello), so a replica that knows of no live peer sends no NOTIFY at all: a
+// single server pays nothing for being able to run as several.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
 
@@ -32,6 +35,18 @@ const CHANNEL = 'colonies_events';
 /** Servers working in different schemas of one database must not hear each other. */
 const channelOf = (db: Db) => (db.schema ? `${CHANNEL}_${db.schema}` : CHANNEL);
 const MAX_NOTIFY = 7000;
+const HEARTBEAT_MS = 2000;
+/** a peer not heard from for this long is gone (killed replicas never say goodbye) */
+const PEER_EXPIRY_MS = 7000;
+
+interface Wire {
+  /** sender replica id */
+  r: string;
+  /** events (absent in heartbeats) */
+  e?: ServerEvent[];
+  /** heartbeat: 'hello' from a newcomer (answered at once), 'alive', or 'bye' */
+  hb?: 'hello' | 'alive' | 'bye';
+}
 
 export class EventBus {
   readonly replicaId = randomUUID();
@@ -39,17 +54,39 @@ export class EventBus {
   private outbox: ServerEvent[] = [];
   private flushScheduled = false;
   private unlisten: (() => Promise<void>) | null = null;
+  private peers = new Map<string, number>();
+  private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(private readonly db: Db) {}
 
   async start(): Promise<void> {
     if (this.db.kind !== 'postgres') return; // one embedded database = one replica
     this.unlisten = await this.db.listen(channelOf(this.db), (payload) => this.receive(payload));
+    await this.send({ r: this.replicaId, hb: 'hello' });
+    this.heartbeat = setInterval(() => void this.send({ r: this.replicaId, hb: 'alive' }), HEARTBEAT_MS);
+    this.heartbeat.unref();
   }
 
   async stop(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
     await this.flush();
+    if (this.db.kind === 'postgres') await this.send({ r: this.replicaId, hb: 'bye' });
     await this.unlisten?.();
+  }
+
+  /** Number of other replicas heard from recently. */
+  livePeers(): number {
+    const now = Date.now();
+    let n = 0;
+    for (const [id, seen] of this.peers) {
+      if (now - seen <= PEER_EXPIRY_MS) n++;
+      else this.peers.delete(id);
+    }
+    return n;
+  }
+
+  private async send(w: Wire): Promise<void> {
+    await this.db.query('SELECT pg_notify($1, $2)', [channelOf(this.db), JSON.stringify(w)]).catch(() => undefined);
   }
 
   on(listener: EventListener): () => void {
@@ -60,7 +97,7 @@ export class EventBus {
   /** Call only after the transaction that made the change has committed. */
   publish(...events: ServerEvent[]): void {
     for (const e of events) this.deliver(e);
-    if (this.db.kind !== 'postgres') return;
+    if (this.db.kind !== 'postgres' || this.livePeers() === 0) return;
     this.outbox.push(...events);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -103,13 +140,16 @@ export class EventBus {
   }
 
   private receive(payload: string): void {
-    let msg: { r: string; e: ServerEvent[] };
+    let msg: Wire;
     try {
       msg = JSON.parse(payload);
     } catch {
       return;
     }
     if (msg.r === this.replicaId) return;
-    for (const e of msg.e) this.deliver(e);
+    if (msg.hb === 'bye') this.peers.delete(msg.r);
+    else this.peers.set(msg.r, Date.now());
+    if (msg.hb === 'hello') void this.send({ r: this.replicaId, hb: 'alive' });
+    for (const e of msg.e ?? []) this.deliver(e);
   }
 }

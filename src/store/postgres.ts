@@ -9,6 +9,24 @@ const typeParsers = {
   },
 };
 
+// Every parameterised statement is sent as a named prepared statement, so PostgreSQL plans
+// it once per connection instead of on every call (planning was most of the cost of the hot
+// statements). The store's SQL is constant text; the cap only guards against a caller that
+// builds SQL with varying text.
+const MAX_PREPARED = 1000;
+const statementNames = new Map<string, string>();
+
+function prepared(text: string, values: unknown[] | undefined): pg.QueryConfig | string {
+  if (!values || values.length === 0) return text;
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    if (statementNames.size >= MAX_PREPARED) return { text, values: values as any[] };
+    name = `s${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values: values as any[] };
+}
+
 function quoteIdent(s: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(s)) throw new Error(`invalid schema name: ${s}`);
   return `"${s}"`;
@@ -44,7 +62,7 @@ export async function openPostgres(c: DbConfig): Promise<Db> {
     schema,
     where: schema ? `${where} (schema ${schema})` : where,
     async query(sql, params) {
-      const r = await pool.query(sql, params as any[]);
+      const r = await pool.query(prepared(sql, params) as pg.QueryConfig);
       return r.rows;
     },
     async exec(sql) {
@@ -55,7 +73,7 @@ export async function openPostgres(c: DbConfig): Promise<Db> {
       try {
         await client.query('BEGIN');
         const q: Queryable = {
-          query: async (sql, params) => (await client.query(sql, params as any[])).rows,
+          query: async (sql, params) => (await client.query(prepared(sql, params) as pg.QueryConfig)).rows,
           exec: async (sql) => {
             await client.query(sql);
           },
