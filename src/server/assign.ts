@@ -9,6 +9,7 @@ import type { Process } from '../protocol/objects.js';
 import { nowNs } from '../protocol/time.js';
 import { assignNext, type AssignAttempt } from '../store/process-assign.js';
 import { processToWire } from '../store/process-wire.js';
+import { checkMember } from './access.js';
 import type { ServerContext } from './context.js';
 import type { ServerEvent } from './events.js';
 import type { Parked } from './waiters.js';
@@ -43,10 +44,17 @@ async function attempt(srv: ServerContext, executorid: string, colonyname: strin
 
 /** Serves one assignprocessmsg; resolves with the assigned process or throws its error. */
 export async function assignProcess(srv: ServerContext, msg: Msg<'assignprocessmsg'>, executorid: string, signal: AbortSignal): Promise<Process> {
-  if (msg.timeout === 0) throw badRequest('Invalid timeout value, timeout cannot be zero');
-  const cpu = availableCpu(msg.availablecpu);
-  const mem = availableMemory(msg.availablemem);
   const colony = msg.colonyname;
+  let cpu: bigint;
+  let mem: bigint;
+  try {
+    if (msg.timeout === 0) throw badRequest('Invalid timeout value, timeout cannot be zero');
+    cpu = availableCpu(msg.availablecpu);
+    mem = availableMemory(msg.availablemem);
+  } catch (e) {
+    await checkMember(srv.db, colony, executorid, true); // access errors come first
+    throw e;
+  }
   const deadline = Date.now() + msg.timeout * 1000;
   let executortype: string | null = null;
   while (true) {
@@ -60,8 +68,11 @@ export async function assignProcess(srv: ServerContext, msg: Msg<'assignprocessm
       parked?.cancel();
       throw e;
     }
-    if (r.kind === 'noexecutor') {
+    if (r.kind === 'noexecutor' || r.kind === 'notapproved') {
+      // The registry rule (approved member) is enforced here, in the assign statement itself:
+      // let the rule's check name the reason; an approved member without an executor is a user.
       parked?.cancel();
+      await checkMember(srv.db, colony, executorid, true);
       throw internal('Failed to assign process, executor not found');
     }
     if (r.kind === 'assigned') {

@@ -32,7 +32,7 @@ export async function dispatch(srv: ServerContext, body: string, signal: AbortSi
     const row = lookup(type);
     if (!row) throw forbidden(`invalid rpcMsg.PayloadType: ${type}`);
     const msg = decodeMessage(type, payload);
-    await authorize(row.access, msg, srv.db, callerId);
+    if (!row.enforcedByHandler) await authorize(row.access, msg, srv.db, callerId);
     const out = await row.handle({ type: payloadtype, msg, callerId, srv, signal });
     if (out instanceof Reply) return { status: 200, body: replyEnvelope(out.payloadtype, out.payload) };
     return { status: 200, body: replyEnvelope(payloadtype, out === undefined ? {} : out) };

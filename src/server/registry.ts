@@ -24,6 +24,12 @@ export class Reply {
 
 export interface RpcDef<T extends PayloadType> {
   readonly access: Rule<Msg<T>>;
+  /**
+   * The handler's own statement enforces `access` in the same round trip as the work (the hot
+   * path: submit and assign) and throws the same errors as the rule would; the dispatcher
+   * then skips its separate check. The declared rule stays the documentation and the test.
+   */
+  readonly enforcedByHandler?: boolean;
   /** returns the reply payload; undefined → `{}` */
   handle(call: Call<T>): Promise<unknown>;
 }

@@ -19,16 +19,16 @@ const ELIGIBLE = `p.colonyname = $2 AND p.executortype = (SELECT executortype FR
     AND p.cpu <= $4 AND p.mem <= $5 AND NOT p.oversized`;
 
 const ASSIGN_SQL = `WITH ex AS (
-  SELECT e.executorname, e.executortype, lower(e.locationname) AS loc, c.paused
+  SELECT e.executorname, e.executortype, lower(e.locationname) AS loc, c.paused, e.state
     FROM executors e JOIN colonies c ON c.name = e.colonyname
    WHERE e.executorid = $1 AND e.colonyname = $2
    LIMIT 1
 ), hb AS (
   UPDATE executors SET lastheardfromtime = $3
-   WHERE executorid = $1 AND colonyname = $2 AND lastheardfromtime < $3::int8 - 1000000000
+   WHERE executorid = $1 AND colonyname = $2 AND state = 1 AND lastheardfromtime < $3::int8 - 1000000000
 ), pick AS (
   SELECT p.processid FROM processes p
-   WHERE NOT (SELECT paused FROM ex) AND ${ELIGIBLE}
+   WHERE (SELECT state FROM ex) = 1 AND NOT (SELECT paused FROM ex) AND ${ELIGIBLE}
    ORDER BY p.prioritytime
    LIMIT 1
    FOR UPDATE SKIP LOCKED
@@ -44,14 +44,16 @@ const ASSIGN_SQL = `WITH ex AS (
     FROM pick WHERE p.processid = pick.processid
   RETURNING p.*
 )
-SELECT ex.executortype AS ex_type, ex.paused AS ex_paused,
-       (p.processid IS NULL AND NOT ex.paused AND EXISTS (SELECT 1 FROM processes p WHERE ${ELIGIBLE})) AS ex_contended,
+SELECT ex.executortype AS ex_type, ex.paused AS ex_paused, ex.state AS ex_state,
+       (p.processid IS NULL AND ex.state = 1 AND NOT ex.paused AND EXISTS (SELECT 1 FROM processes p WHERE ${ELIGIBLE})) AS ex_contended,
        ${PROCESS_COLUMNS}
   FROM ex LEFT JOIN upd p ON true`; // \`p\` = the claimed row, so PROCESS_COLUMNS apply
 
 export type AssignAttempt =
   /** the caller is not an executor of the colony */
   | { kind: 'noexecutor' }
+  /** the caller is an executor of the colony, but not APPROVED */
+  | { kind: 'notapproved' }
   | { kind: 'paused'; executortype: string }
   /** nothing eligible; `contended` = something eligible was taken by a concurrent assign meanwhile */
   | { kind: 'empty'; executortype: string; contended: boolean }
@@ -66,15 +68,16 @@ export interface AssignParams {
   mem: bigint;
 }
 
-type AssignRow = ProcessRow & { ex_type: string; ex_paused: boolean; ex_contended: boolean };
+type AssignRow = ProcessRow & { ex_type: string; ex_paused: boolean; ex_state: number; ex_contended: boolean };
 
 /** One assignment attempt; run it inside a transaction that also resolves the workflow. */
 export async function assignNext(q: Queryable, a: AssignParams): Promise<AssignAttempt> {
   const rows = await q.query<AssignRow>(ASSIGN_SQL, [a.executorid, a.colonyname, a.now, a.cpu, a.mem]);
   const r = rows[0];
   if (!r) return { kind: 'noexecutor' };
+  if (r.ex_state !== 1) return { kind: 'notapproved' };
   if (r.processid !== null) {
-    const { ex_type: _t, ex_paused: _p, ex_contended: _c, ...process } = r;
+    const { ex_type: _t, ex_paused: _p, ex_state: _s, ex_contended: _c, ...process } = r;
     return { kind: 'assigned', executortype: r.ex_type, process };
   }
   if (r.ex_paused) return { kind: 'paused', executortype: r.ex_type };

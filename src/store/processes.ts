@@ -82,8 +82,9 @@ export function newProcessRow(spec: FunctionSpec, o: NewProcessOptions): NewProc
 }
 
 // Go derives a submitter's name from an executor with its id (any colony; ours first), else
-// a user of the colony. $3 caller id, $4 colony.
-const INITIATOR_CTE = `ini AS (
+// a user of the colony. $3 caller id, $4 colony. The submit statement also checks, in the
+// same round trip, that the caller is an approved member of the colony (PROTOCOL §5).
+const INITIATOR_CTE = `mem AS (SELECT ${memberSql('$4', '$3')} AS ok), ini AS (
   SELECT name FROM (
     (SELECT executorname AS name, 0 AS pref FROM executors WHERE executorid = $3 ORDER BY (colonyname = $4) DESC LIMIT 1)
     UNION ALL
@@ -106,14 +107,14 @@ function insertSql(lookup: boolean): string {
     cpu int8, mem int8, oversized boolean, initiatorid text, initiatorname text, assignedexecutorid text,
     submissiontime int8, starttime int8, endtime int8, waitdeadline int8, execdeadline int8, retries int,
     maxwaittime int, maxexectime int, maxretries int, label text, funcname text, processgraphid text,
-    spec jsonb, parents text[], children text[], input jsonb, output jsonb, errors jsonb)${lookup ? ', ini' : ''}
+    spec jsonb, parents text[], children text[], input jsonb, output jsonb, errors jsonb)${lookup ? ', ini, mem WHERE mem.ok' : ''}
   RETURNING initiatorname
 ), att AS (
   INSERT INTO attributes (attributeid, targetid, targetcolonyname, targetprocessgraphid, attributetype, key, value)
-  SELECT attributeid, targetid, targetcolonyname, targetprocessgraphid, attributetype, key, value FROM ${ATTRIBUTE_RECORDSET}${lookup ? ', ini' : ''}
+  SELECT attributeid, targetid, targetcolonyname, targetprocessgraphid, attributetype, key, value FROM ${ATTRIBUTE_RECORDSET}${lookup ? ', ini, mem WHERE mem.ok' : ''}
   RETURNING 1
 )
-SELECT (SELECT initiatorname FROM ins LIMIT 1) AS initiatorname`;
+SELECT (SELECT initiatorname FROM ins LIMIT 1) AS initiatorname${lookup ? ', (SELECT ok FROM mem) AS member' : ''}`;
 }
 
 const INSERT_SQL = insertSql(false);
@@ -133,13 +134,15 @@ export async function insertProcesses(q: Queryable, rows: NewProcess[]): Promise
 
 /**
  * submitfuncspecmsg: stores `row` with the caller's executor or user name as initiatorname
- * (set on `row`), in one statement. false (nothing stored) when no name can be derived.
+ * (set on `row`), in one statement, only if the caller is an approved member of the colony.
+ * 'notmember' / 'noname': nothing stored.
  */
-export async function insertSubmitted(q: Queryable, row: NewProcess): Promise<boolean> {
-  const r = await q.query<{ initiatorname: string | null }>(SUBMIT_SQL, [...recordsets([row]), row.initiatorid, row.colonyname]);
-  if (r[0].initiatorname === null) return false;
+export async function insertSubmitted(q: Queryable, row: NewProcess): Promise<'stored' | 'notmember' | 'noname'> {
+  const r = await q.query<{ initiatorname: string | null; member: boolean }>(SUBMIT_SQL, [...recordsets([row]), row.initiatorid, row.colonyname]);
+  if (!r[0].member) return 'notmember';
+  if (r[0].initiatorname === null) return 'noname';
   row.initiatorname = r[0].initiatorname;
-  return true;
+  return 'stored';
 }
 
 export async function getProcess(q: Queryable, processid: string): Promise<ProcessRow | null> {

@@ -42,6 +42,22 @@ describe('errors', () => {
     expect((await assignFails(c.executor, { availablemem: 'lots' })).status).toBe(400);
   });
 
+  it('checks membership inside the assign statement: pending executors, unknown colonies, strangers', async () => {
+    const pending = newKey();
+    await t.call('addexecutormsg', { executor: { executorid: pending.id, executortype: TYPE, executorname: 'not-yet', colonyname: COLONY } }, c.owner);
+    const p = await submit();
+    expect(await assignFails(pending)).toEqual({ status: 403, message: `Access denied, not a member of Colony with name <${COLONY}>` });
+    expect(await assignFails(pending, { availablecpu: 'lots' })).toEqual({ status: 403, message: `Access denied, not a member of Colony with name <${COLONY}>` });
+    expect(await assignFails(c.executor, { colonyname: 'no-such-colony' })).toEqual({ status: 403, message: 'Colony with name <no-such-colony> does not exists' });
+    expect((await t.call('getprocessmsg', { processid: p.processid }, c.user)).state).toBe(0);
+    // a pending executor's failed attempts are no heartbeat
+    const rows = await t.server.srv.db.query<{ lastheardfromtime: bigint }>('SELECT lastheardfromtime FROM executors WHERE executorid = $1', [pending.id]);
+    expect(rows[0].lastheardfromtime).toBe(0n);
+    await t.call('rejectexecutormsg', { colonyname: COLONY, executorname: 'not-yet' }, c.owner);
+    expect((await assignFails(pending)).status).toBe(403);
+    await clear();
+  });
+
   it('a refused assign leaves the process waiting', async () => {
     const p = await submit();
     expect((await assignFails(c.user)).status).toBe(500);

@@ -138,6 +138,15 @@ describe('submitfuncspecmsg', () => {
     });
     expect((await t.fail('submitfuncspecmsg', { spec: { conditions: { colonyname: COLONY } } }, c.owner)).status).toBe(403);
     expect((await t.fail('submitfuncspecmsg', { spec: { conditions: { colonyname: 'nope' } } }, c.user)).status).toBe(403);
+    // access errors come before validation errors, as when the rule is checked first
+    expect(await t.fail('submitfuncspecmsg', { spec: { priority: 60_000, conditions: { colonyname: COLONY } } }, stranger)).toEqual({
+      status: 403,
+      message: `Access denied, not a member of Colony with name <${COLONY}>`,
+    });
+    expect(await t.fail('submitfuncspecmsg', { spec: { conditions: { colonyname: 'nope', mem: 'lots' } } }, c.user)).toEqual({
+      status: 403,
+      message: 'Colony with name <nope> does not exists',
+    });
     expect(await list({ state: -1 })).toBeNull();
   });
 });

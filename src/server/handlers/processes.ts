@@ -24,7 +24,7 @@ import {
   type ProcessBrief,
   type ProcessRow,
 } from '../../store/processes.js';
-import { colonyOwner, member, type ResolvedColony } from '../access.js';
+import { checkMember, colonyOwner, member, type ResolvedColony } from '../access.js';
 import { assignProcess } from '../assign.js';
 import type { ServerContext } from '../context.js';
 import type { ServerEvent } from '../events.js';
@@ -97,16 +97,29 @@ function inTxIfGraph<T>(srv: ServerContext, p: ProcessBrief, fn: (q: Queryable) 
   return p.processgraphid === '' ? fn(srv.db) : srv.db.tx(fn);
 }
 
+const nilSpec = () => badRequest('Failed to submit process spec, msg.FunctionSpec is nil');
+
 rpc('submitfuncspecmsg', {
+  enforcedByHandler: true,
   access: member((m) => {
-    if (!m.spec) throw badRequest('Failed to submit process spec, msg.FunctionSpec is nil');
+    if (!m.spec) throw nilSpec();
     return m.spec.conditions.colonyname;
   }),
   handle: async ({ msg, callerId, srv }) => {
-    const spec = msg.spec!;
-    if (!priorityInRange(spec.priority)) throw badRequest('Failed to submit function spec, priority outside range [-50000, 50000]');
-    const row = newProcessRow(spec, { initiatorid: callerId, initiatorname: '', now: nowNs() });
-    if (!(await insertSubmitted(srv.db, row))) throw badRequest('Could not derive InitiatorName');
+    const spec = msg.spec;
+    if (!spec) throw nilSpec();
+    let row: ReturnType<typeof newProcessRow>;
+    try {
+      if (!priorityInRange(spec.priority)) throw badRequest('Failed to submit function spec, priority outside range [-50000, 50000]');
+      row = newProcessRow(spec, { initiatorid: callerId, initiatorname: '', now: nowNs() });
+    } catch (e) {
+      await checkMember(srv.db, spec.conditions.colonyname, callerId, true); // access errors come first
+      throw e;
+    }
+    const stored = await insertSubmitted(srv.db, row);
+    // not a member: the rule's own check names the reason (unknown colony / not a member)
+    if (stored === 'notmember') await checkMember(srv.db, spec.conditions.colonyname, callerId, true);
+    if (stored !== 'stored') throw badRequest('Could not derive InitiatorName');
     srv.bus.publish({
       kind: 'process',
       processid: row.processid,
@@ -120,6 +133,7 @@ rpc('submitfuncspecmsg', {
 });
 
 rpc('assignprocessmsg', {
+  enforcedByHandler: true,
   access: member((m) => m.colonyname),
   handle: ({ msg, callerId, srv, signal }) => assignProcess(srv, msg, callerId, signal),
 });
