@@ -47,7 +47,7 @@ export function resolveOptions(mode: Mode, o: ModeOptions): Required<Omit<ModeOp
     submitThreads: o.submitThreads ?? 1,
     // Executors are async loops; one thread per core carries them. A thread per executor made
     // the client the bottleneck (17 isolates on 2 cores: 2.4 ms client CPU per process vs 1.3).
-    executorThreads: o.executorThreads ?? Math.max(1, Math.min(availableParallelism(), ...executors)),
+    executorThreads: o.executorThreads ?? Math.max(1, Math.min(availableParallelism(), Math.max(...executors))),
     threads: o.threads ?? 2,
     rate: o.rate ?? d.rate,
     seconds: o.seconds ?? d.seconds,

@@ -1,10 +1,10 @@
 // colonies process ps|psw|pss|psf|get|assign|close|fail|remove|removeall|cancel|pause|resume|status
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { processStateName, ProcessState } from '../../client/types.js';
 import { intArg, listArg, UsageError, type Cli } from '../context.js';
 import { cellText } from '../output.js';
 import { processDetail, processTable } from '../tables.js';
+import { addRemoveAll } from './removeall.js';
 
 const LISTS: [string, number, string][] = [
   ['ps', ProcessState.RUNNING, 'List running processes'],
@@ -112,28 +112,11 @@ Examples:
       }),
     );
 
-  g.command('removeall')
-    .description("Remove the colony's processes (not workflow members; colony owner)")
-    .option('--waiting', 'only waiting ones')
-    .option('--successful', 'only successful ones')
-    .option('--failed', 'only failed ones')
-    .option('--cancelled', 'only cancelled ones')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .action(
-      cli.action(async (o, cmd: Command) => {
-        const picked = (['waiting', 'successful', 'failed', 'cancelled'] as const).filter((k) => o[k]);
-        if (picked.length > 1) throw new UsageError('use only one of --waiting, --successful, --failed, --cancelled');
-        const state = picked.length ? { waiting: 0, successful: 2, failed: 3, cancelled: 4 }[picked[0]] : -1;
-        const colony = cli.colonyName(cmd);
-        const what = picked[0] ?? 'all';
-        if (!o.yes && !(await confirm(cli, `Remove ${what} processes in colony ${colony}? This cannot be undone. Type YES: `))) {
-          cli.out.note('Aborted');
-          return 1;
-        }
-        await cli.client(cmd).removeAllProcesses(colony, state, cli.colonyPrvKey(cmd));
-        cli.out.ok(`Removed ${what} processes in colony ${colony}`);
-      }),
-    );
+  addRemoveAll(g, cli, {
+    noun: 'processes',
+    description: "Remove the colony's processes (not workflow members; colony owner)",
+    remove: (client, colony, state, key) => client.removeAllProcesses(colony, state, key),
+  });
 
   g.command('pause')
     .description('Pause process assignments in the colony (colony owner)')
@@ -163,19 +146,4 @@ Examples:
         cli.out.line(`Process assignments in colony ${s.colonyname} are ${s.ispaused ? cli.out.yellow('PAUSED') : cli.out.green('ACTIVE')}`);
       }),
     );
-}
-
-/** Asks on stdin (like the Go CLI: only "YES" confirms); works with piped input too. */
-export async function confirm(cli: Cli, question: string): Promise<boolean> {
-  cli.out.note(question);
-  const rl = createInterface({ input: process.stdin, terminal: false });
-  try {
-    const answer = await new Promise<string>((resolve) => {
-      rl.once('line', resolve);
-      rl.once('close', () => resolve(''));
-    });
-    return answer.trim() === 'YES';
-  } finally {
-    rl.close();
-  }
 }

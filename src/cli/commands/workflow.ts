@@ -5,7 +5,7 @@ import { intArg, UsageError, type Cli } from '../context.js';
 import { showTime } from '../output.js';
 import { graphTable } from '../tables.js';
 import { followWorkflow, reportWorkflow } from '../wait.js';
-import { confirm } from './process.js';
+import { addRemoveAll } from './removeall.js';
 
 const LISTS: [string, number, string][] = [
   ['ps', ProcessState.RUNNING, 'List running workflows'],
@@ -118,26 +118,9 @@ Examples:
       }),
     );
 
-  g.command('removeall')
-    .description("Remove the colony's workflows (colony owner)")
-    .option('--waiting', 'only waiting ones')
-    .option('--successful', 'only successful ones')
-    .option('--failed', 'only failed ones')
-    .option('--cancelled', 'only cancelled ones')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .action(
-      cli.action(async (o, cmd: Command) => {
-        const picked = (['waiting', 'successful', 'failed', 'cancelled'] as const).filter((k) => o[k]);
-        if (picked.length > 1) throw new UsageError('use only one of --waiting, --successful, --failed, --cancelled');
-        const state = picked.length ? { waiting: 0, successful: 2, failed: 3, cancelled: 4 }[picked[0]] : -1;
-        const colony = cli.colonyName(cmd);
-        const what = picked[0] ?? 'all';
-        if (!o.yes && !(await confirm(cli, `Remove ${what} workflows in colony ${colony}? This cannot be undone. Type YES: `))) {
-          cli.out.note('Aborted');
-          return 1;
-        }
-        await cli.client(cmd).removeAllProcessGraphs(colony, state, cli.colonyPrvKey(cmd));
-        cli.out.ok(`Removed ${what} workflows in colony ${colony}`);
-      }),
-    );
+  addRemoveAll(g, cli, {
+    noun: 'workflows',
+    description: "Remove the colony's workflows (colony owner)",
+    remove: (client, colony, state, key) => client.removeAllProcessGraphs(colony, state, key),
+  });
 }
