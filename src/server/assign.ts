@@ -1,7 +1,7 @@
 // assignprocessmsg: the long poll of PROTOCOL §8 / SEMANTICS §4.5. Every attempt is one
-// transaction (assign statement + workflow resolution). Between attempts the request waits
-// for an event, never polls: it parks BEFORE the attempt, so a process submitted between the
-// attempt and the wait still wakes it.
+// statement (claim + workflow resolution, see store/process-assign.ts). Between attempts the
+// request waits for an event, never polls: it parks BEFORE the attempt, so a process submitted
+// between the attempt and the wait still wakes it.
 import { availableCpu, availableMemory } from '../domain/resources.js';
 import { badRequest, ColoniesError, internal, notFound } from '../protocol/errors.js';
 import type { Msg } from '../protocol/messages.js';
@@ -11,9 +11,7 @@ import { assignNext, type AssignAttempt } from '../store/process-assign.js';
 import { processToWire } from '../store/process-wire.js';
 import { checkMember } from './access.js';
 import type { ServerContext } from './context.js';
-import type { ServerEvent } from './events.js';
 import type { Parked } from './waiters.js';
-import { graphHooks } from './workflow-hooks.js';
 
 const NOTHING = 'No process available for assignment';
 const PAUSED_NOW = 'No processes available: colony assignments are paused';
@@ -23,20 +21,10 @@ const CONTENDED_RETRIES = 3;
 
 async function attempt(srv: ServerContext, executorid: string, colonyname: string, cpu: bigint, mem: bigint): Promise<AssignAttempt> {
   for (let i = 0; ; i++) {
-    const events: ServerEvent[] = [];
-    const r = await srv.db.tx(async (q) => {
-      const a = await assignNext(q, { executorid, colonyname, now: nowNs(), cpu, mem });
-      if (a.kind === 'assigned' && a.process.processgraphid !== '') {
-        events.push(...(await graphHooks().memberChanged(q, a.process.processgraphid)));
-      }
-      return a;
-    });
+    const r = await assignNext(srv.db, { executorid, colonyname, now: nowNs(), cpu, mem });
     if (r.kind === 'assigned') {
       const p = r.process;
-      srv.bus.publish(
-        { kind: 'process', processid: p.processid, colonyname: p.colonyname, executortype: p.executortype, state: 1, processgraphid: p.processgraphid || undefined },
-        ...events,
-      );
+      srv.bus.publish({ kind: 'process', processid: p.processid, colonyname: p.colonyname, executortype: p.executortype, state: 1, processgraphid: p.processgraphid || undefined });
     }
     if (r.kind !== 'empty' || !r.contended || i >= CONTENDED_RETRIES) return r;
   }

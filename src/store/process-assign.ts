@@ -2,8 +2,12 @@
 // WAITING process for an executor and claims it, atomically, on any number of replicas.
 //
 // In the same statement: the executor and the colony's pause flag are read, the executor's
-// heartbeat is refreshed (at most once a second, to spare writes), and a workflow child's
-// `in` becomes the concatenation of its parents' `out` in parent order.
+// heartbeat is refreshed (at most once a second, to spare writes), a workflow child's `in`
+// becomes the concatenation of its parents' `out` in parent order, and the graph resolution
+// an assignment triggers (SEMANTICS §8.3) is done: a WAITING graph becomes RUNNING. That is
+// all an assignment can change in a graph (children are released by their parents' closes,
+// and a graph with a FAILED or CANCELLED member keeps that state), so assign needs no
+// BEGIN/COMMIT around it: one statement is one atomic round trip.
 import type { Queryable } from './db.js';
 import { PROCESS_COLUMNS, type ProcessRow } from './process-wire.js';
 
@@ -43,6 +47,9 @@ const ASSIGN_SQL = `WITH ex AS (
            ELSE p.input END
     FROM pick WHERE p.processid = pick.processid
   RETURNING p.*
+), graph AS (
+  UPDATE process_graphs g SET state = 1, starttime = CASE WHEN g.starttime = 0 THEN $3::int8 ELSE g.starttime END
+    FROM upd WHERE upd.processgraphid <> '' AND g.processgraphid = upd.processgraphid AND g.state = 0
 )
 SELECT ex.executortype AS ex_type, ex.paused AS ex_paused, ex.state AS ex_state,
        (p.processid IS NULL AND ex.state = 1 AND NOT ex.paused AND EXISTS (SELECT 1 FROM processes p WHERE ${ELIGIBLE})) AS ex_contended,
@@ -70,7 +77,7 @@ export interface AssignParams {
 
 type AssignRow = ProcessRow & { ex_type: string; ex_paused: boolean; ex_state: number; ex_contended: boolean };
 
-/** One assignment attempt; run it inside a transaction that also resolves the workflow. */
+/** One assignment attempt: one atomic statement (workflow resolution included). */
 export async function assignNext(q: Queryable, a: AssignParams): Promise<AssignAttempt> {
   const rows = await q.query<AssignRow>(ASSIGN_SQL, [a.executorid, a.colonyname, a.now, a.cpu, a.mem]);
   const r = rows[0];

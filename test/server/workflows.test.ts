@@ -84,7 +84,9 @@ describe('execution', () => {
     const a = await take();
     expect(a.spec.nodename).toBe('a');
     expect((await t.fail('assignprocessmsg', { colonyname: COLONY, timeout: -1 }, c.executor)).status).toBe(404);
-    expect((await getGraph(g.processgraphid)).state).toBe(1);
+    const running = await getGraph(g.processgraphid); // the assign itself made the graph RUNNING
+    expect(running.state).toBe(1);
+    expect(running.starttime).not.toBe(ZERO_TIME);
     await close(a.processid, ['from-a']);
     // B's release after A's success is an event (state 0) for its subscribers.
     await ws.waitFrames(2);
