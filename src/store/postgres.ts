@@ -55,6 +55,40 @@ export async function openPostgres(c: DbConfig): Promise<Db> {
   let listener: pg.Client | null = null;
   const handlers = new Map<string, Set<(p: string) => void>>();
   let lockClient: pg.Client | null = null;
+  let closing = false;
+  let connecting: Promise<void> | null = null;
+  /** channels the current listener connection is LISTENing on */
+  let listening = new Set<string>();
+
+  // The LISTEN connection must survive a dropped connection (PostgreSQL restart, failover,
+  // an idle-killer): reconnect with backoff and LISTEN again on every channel.
+  async function connectListener(): Promise<void> {
+    const client = new pg.Client({ ...base, options });
+    client.on('notification', (n) => {
+      for (const h of handlers.get(n.channel) ?? []) h(n.payload ?? '');
+    });
+    const lost = () => {
+      if (listener !== client) return;
+      listener = null;
+      if (!closing) scheduleReconnect(250);
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    await client.connect();
+    const channels = new Set(handlers.keys());
+    for (const channel of channels) await client.query(`LISTEN ${quoteIdent(channel)}`);
+    listening = channels;
+    listener = client;
+  }
+
+  function scheduleReconnect(delayMs: number): void {
+    const t = setTimeout(() => {
+      if (closing || listener) return;
+      (connecting ??= connectListener().finally(() => (connecting = null))).catch(() => scheduleReconnect(Math.min(delayMs * 2, 5000)));
+    }, delayMs);
+    t.unref();
+  }
+
   const where = c.url ? c.url.replace(/:[^:@/]*@/, ':***@') : `${c.host}:${c.port ?? 5432}/${c.database ?? 'postgres'}`;
 
   const db: Db = {
@@ -89,21 +123,17 @@ export async function openPostgres(c: DbConfig): Promise<Db> {
       }
     },
     async listen(channel, onPayload) {
-      if (!listener) {
-        listener = new pg.Client({ ...base, options });
-        await listener.connect();
-        listener.on('notification', (n) => {
-          for (const h of handlers.get(n.channel) ?? []) h(n.payload ?? '');
-        });
-        listener.on('error', () => undefined);
-      }
       let set = handlers.get(channel);
       if (!set) {
         set = new Set();
         handlers.set(channel, set);
-        await listener.query(`LISTEN ${quoteIdent(channel)}`);
       }
       set.add(onPayload);
+      if (!listener) await (connecting ??= connectListener().finally(() => (connecting = null)));
+      if (listener && !listening.has(channel)) {
+        await listener.query(`LISTEN ${quoteIdent(channel)}`);
+        listening.add(channel);
+      }
       return async () => {
         set!.delete(onPayload);
       };
@@ -127,6 +157,7 @@ export async function openPostgres(c: DbConfig): Promise<Db> {
       }
     },
     async close() {
+      closing = true;
       await listener?.end().catch(() => undefined);
       await lockClient?.end().catch(() => undefined);
       await pool.end();

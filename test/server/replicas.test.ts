@@ -49,6 +49,34 @@ describe('two replicas on one database', () => {
     await b.call('closesuccessfulmsg', { processid: p.processid, out: [] }, c.executor);
   });
 
+  it('wake-ups keep crossing after the LISTEN connections are killed (they reconnect)', async () => {
+    const listeners = () =>
+      a.server.srv.db.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE query ILIKE 'LISTEN%' AND query LIKE $1",
+        [`%colonies_events_${schema}%`],
+      );
+    const before = (await listeners()).map((r) => r.pid);
+    expect(before.length).toBe(2); // one per replica
+    for (const pid of before) await a.server.srv.db.query('SELECT pg_terminate_backend($1)', [pid]);
+    // both replicas reconnect and LISTEN again, on new backends
+    const end = Date.now() + 10_000;
+    let after: number[] = [];
+    while (Date.now() < end) {
+      after = (await listeners()).map((r) => r.pid);
+      if (after.length === 2 && after.every((pid) => !before.includes(pid))) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(after.length).toBe(2);
+    expect(after.some((pid) => before.includes(pid))).toBe(false);
+    // and they hear each other again (a heartbeat round), so a submit on A wakes B
+    await until(() => a.server.srv.bus.livePeers() === 1 && b.server.srv.bus.livePeers() === 1);
+    const waiting = b.call('assignprocessmsg', { colonyname: c.colonyName, timeout: 20 }, c.executor);
+    await until(() => b.server.srv.waiters.size > 0);
+    const p = await submit();
+    expect((await waiting).processid).toBe(p.processid);
+    await b.call('closesuccessfulmsg', { processid: p.processid, out: [] }, c.executor);
+  });
+
   it('a close on B reaches a WebSocket subscriber on A', async () => {
     const p = await submit();
     const ws = await openPubsub(a.url);
