@@ -1,4 +1,4 @@
-// Graph resolution (SEMANTICS §8.3), run inside the transaction of every assign / close /
+// Graph resolution (SEMANTICS §8.3), run inside the transaction of every close /
 // timeout / requeue of a graph member (the processes code calls graphHooks().memberChanged).
 // Set-based: one statement finds a failed parent, one cascades, one releases children, one
 // counts states. The graph row is locked first, so two members of one graph changing at the
