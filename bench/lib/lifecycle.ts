@@ -5,6 +5,7 @@ import { WorkerPool, split } from './pool.js';
 import type { Colony } from './setup.js';
 import { EXECUTOR_TYPE } from './setup.js';
 import type { Target } from './target.js';
+import { checkRun, type CheckResult } from './verify.js';
 
 export interface LoadShape {
   /** processes to submit (Infinity: until stopSubmitting()) */
@@ -122,6 +123,32 @@ export class Lifecycle {
     const received = await this.pool.stop('executor');
     await this.pool.terminate();
     return { submitted, received };
+  }
+
+  /**
+   * Stops everything and runs the correctness check: every submitted process received exactly
+   * once, none lost or invented, no worker error, and the server's own view agrees.
+   */
+  async finishAndCheck(
+    target: Target,
+    colony: Colony,
+    expected: number,
+    complete: boolean,
+  ): Promise<{ submitted: string[]; received: string[]; check: CheckResult }> {
+    const { submitted, received } = await this.finish();
+    const check = await checkRun({
+      target: target.address,
+      colonyname: colony.name,
+      memberKey: colony.submitter,
+      submitted,
+      received,
+      workerErrors: this.pool.errors,
+      db: target.db,
+    });
+    if (!complete) check.problems.unshift(`run stalled: ${received.length} of ${expected} processes completed`);
+    check.ok = check.problems.length === 0;
+    for (const e of this.pool.errorSamples) check.notes.push(`error: ${e}`);
+    return { submitted, received, check };
   }
 
   /** monotonic ms of the last close */

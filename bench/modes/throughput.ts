@@ -6,7 +6,6 @@ import { addCpu, addLatency, type RunResult } from '../lib/result.js';
 import { createColony } from '../lib/setup.js';
 import { round } from '../lib/stats.js';
 import type { Target } from '../lib/target.js';
-import { checkRun } from '../lib/verify.js';
 
 export interface ThroughputParams {
   processes: number;
@@ -25,19 +24,7 @@ export async function runThroughput(t: Target, p: ThroughputParams): Promise<Run
   const cpu1 = cpuSnapshot(t.serverPid);
   const end = l.lastClose();
   const rss = t.serverPid ? rssMb(t.serverPid) : NaN;
-  const { submitted, received } = await l.finish();
-  const check = await checkRun({
-    target: t.address,
-    colonyname: colony.name,
-    memberKey: colony.submitter,
-    submitted,
-    received,
-    workerErrors: l.pool.errors,
-    db: t.db,
-  });
-  if (!complete) check.problems.unshift(`run stalled: ${received.length} of ${p.processes} processes completed`);
-  check.ok = check.problems.length === 0;
-  for (const e of l.pool.errorSamples) check.notes.push(`error: ${e}`);
+  const { submitted, received, check } = await l.finishAndCheck(t, colony, p.processes, complete);
   const wallS = (end - l.t0) / 1000;
   const m: Record<string, number> = {
     processes_per_s: round(received.length / wallS, 1),

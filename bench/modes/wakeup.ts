@@ -7,7 +7,6 @@ import { addCpu, addLatency, type RunResult } from '../lib/result.js';
 import { createColony } from '../lib/setup.js';
 import { round, Samples } from '../lib/stats.js';
 import type { Target } from '../lib/target.js';
-import { checkRun } from '../lib/verify.js';
 
 export interface WakeupParams {
   processes: number;
@@ -52,19 +51,7 @@ export async function runWakeup(t: Target, p: WakeupParams): Promise<RunResult> 
   );
   const complete = await l.waitCompleted(p.processes);
   const cpu1 = cpuSnapshot(t.serverPid);
-  const { submitted, received } = await l.finish();
-  const check = await checkRun({
-    target: t.address,
-    colonyname: colony.name,
-    memberKey: colony.submitter,
-    submitted,
-    received,
-    workerErrors: l.pool.errors,
-    db: t.db,
-  });
-  if (!complete) check.problems.unshift(`run stalled: ${received.length} of ${p.processes} processes completed`);
-  check.ok = check.problems.length === 0;
-  for (const e of l.pool.errorSamples) check.notes.push(`error: ${e}`);
+  const { received, check } = await l.finishAndCheck(t, colony, p.processes, complete);
   if (early) check.notes.push(`${early} processes reached an executor before the submit reply reached the submitter (counted as 0 ms)`);
   const m: Record<string, number> = {};
   const s = wake.summary();
