@@ -1,8 +1,9 @@
 // The SDK against a real server: meta, colonies, executors, users, functions, errors.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ColoniesClient, ColoniesError, ConnectionError, ExecutorState } from '../../src/client/index.js';
+import { ColoniesClient, ConnectionError, ExecutorState } from '../../src/client/index.js';
 import { newKey, setupColony, startTestServer, type Cast, type TestServer } from '../helpers/server.js';
 import { expectShape } from './shapes.js';
+import { failure } from '../helpers/failure.js';
 
 let t: TestServer;
 let cast: Cast;
@@ -14,16 +15,6 @@ beforeAll(async () => {
   client = new ColoniesClient({ url: t.url, prvKey: cast.user.prv });
 });
 afterAll(() => t?.close());
-
-async function failure(p: Promise<unknown>): Promise<{ status: number; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ColoniesError) return { status: e.status, message: e.message };
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('client options', () => {
   test('host/port/tls build the base URL; url wins', () => {

@@ -1,8 +1,9 @@
 // The SDK against a real server: processes, attributes, logs, workflows.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { AttributeType, ColoniesClient, ColoniesError, ProcessState } from '../../src/client/index.js';
+import { AttributeType, ColoniesClient, ProcessState } from '../../src/client/index.js';
 import { setupColony, startTestServer, type Cast, type TestServer } from '../helpers/server.js';
 import { expectShape } from './shapes.js';
+import { failure } from '../helpers/failure.js';
 
 let t: TestServer;
 let cast: Cast;
@@ -24,16 +25,6 @@ const spec = (funcname: string, extra: Record<string, unknown> = {}) => ({
   conditions: { colonyname: cast.colonyName, executortype: cast.executor.type },
   ...extra,
 });
-
-async function failure(p: Promise<unknown>): Promise<{ status: number; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ColoniesError) return { status: e.status, message: e.message };
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('processes', () => {
   test('submit → assign → set output, log, attribute → close successful', async () => {

@@ -3,11 +3,11 @@
 import { pino } from 'pino';
 import { browserCrypto } from '../../src/crypto/index.js';
 import { buildRequest, decodeReply } from '../../src/protocol/envelope.js';
-import { ColoniesError } from '../../src/protocol/errors.js';
 import { configFromEnv, type ServerConfig } from '../../src/server/config.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { openDb } from '../../src/store/db.js';
 import { testDbConfig, testDbKind } from './db.js';
+import { failure } from './failure.js';
 
 export interface Key {
   prv: string;
@@ -55,15 +55,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, sch
     const reply = decodeReply(r.text);
     return reply.payload as any;
   };
-  const fail = async (payloadtype: string, msg: Record<string, unknown>, key: Key) => {
-    try {
-      const out = await call(payloadtype, msg, key);
-      throw new Error(`expected ${payloadtype} to fail, got ${JSON.stringify(out)}`);
-    } catch (e) {
-      if (e instanceof ColoniesError) return { status: e.status, message: e.message };
-      throw e;
-    }
-  };
+  const fail = (payloadtype: string, msg: Record<string, unknown>, key: Key) => failure(call(payloadtype, msg, key), payloadtype);
   return {
     server,
     url,
@@ -94,13 +86,14 @@ export async function setupColony(t: TestServer, colonyName = 'dev', executorTyp
   const owner = newKey();
   await t.call('addcolonymsg', { colony: { colonyid: owner.id, name: colonyName } }, t.serverKey);
   const ex = { ...newKey(), name: `${colonyName}-executor`, type: executorType };
-  await t.call(
-    'addexecutormsg',
-    { executor: { executorid: ex.id, executortype: ex.type, executorname: ex.name, colonyname: colonyName } },
-    owner,
-  );
-  await t.call('approveexecutormsg', { colonyname: colonyName, executorname: ex.name }, owner);
+  await addApprovedExecutor(t, owner, colonyName, ex, ex.name, ex.type);
   const user = { ...newKey(), name: `${colonyName}-user` };
   await t.call('addusermsg', { user: { colonyname: colonyName, userid: user.id, name: user.name, email: '', phone: '' } }, owner);
   return { colonyName, owner, executor: ex, user };
+}
+
+/** Registers `key` as an executor of the colony and approves it (the colony owner signs). */
+export async function addApprovedExecutor(t: TestServer, owner: Key, colonyName: string, key: Key, name: string, type: string): Promise<void> {
+  await t.call('addexecutormsg', { executor: { executorid: key.id, executortype: type, executorname: name, colonyname: colonyName } }, owner);
+  await t.call('approveexecutormsg', { colonyname: colonyName, executorname: name }, owner);
 }

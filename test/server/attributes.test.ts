@@ -1,7 +1,7 @@
 // addattributemsg / getattributemsg (PROTOCOL §6.8, SEMANTICS §7).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attributeId } from '../../src/store/attributes.js';
-import { newKey, setupColony, startTestServer, type Cast, type Key, type TestServer } from '../helpers/server.js';
+import { addApprovedExecutor, newKey, setupColony, startTestServer, type Cast, type Key, type TestServer } from '../helpers/server.js';
 
 let t: TestServer;
 let c: Cast;
@@ -13,8 +13,7 @@ beforeAll(async () => {
   t = await startTestServer();
   c = await setupColony(t, COLONY, TYPE);
   other = newKey();
-  await t.call('addexecutormsg', { executor: { executorid: other.id, executortype: 'nobody', executorname: 'other', colonyname: COLONY } }, c.owner);
-  await t.call('approveexecutormsg', { colonyname: COLONY, executorname: 'other' }, c.owner);
+  await addApprovedExecutor(t, c.owner, COLONY, other, 'other', 'nobody');
 });
 afterAll(() => t?.close());
 

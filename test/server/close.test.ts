@@ -2,7 +2,7 @@
 // assigned-executor rule, function statistics and the events each change publishes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerEvent } from '../../src/server/events.js';
-import { newKey, setupColony, startTestServer, type Cast, type Key, type TestServer } from '../helpers/server.js';
+import { addApprovedExecutor, newKey, setupColony, startTestServer, type Cast, type Key, type TestServer } from '../helpers/server.js';
 
 let t: TestServer;
 let c: Cast;
@@ -15,8 +15,7 @@ beforeAll(async () => {
   t = await startTestServer();
   c = await setupColony(t, COLONY, TYPE);
   other = newKey();
-  await t.call('addexecutormsg', { executor: { executorid: other.id, executortype: 'nobody', executorname: 'other', colonyname: COLONY } }, c.owner);
-  await t.call('approveexecutormsg', { colonyname: COLONY, executorname: 'other' }, c.owner);
+  await addApprovedExecutor(t, c.owner, COLONY, other, 'other', 'nobody');
 });
 afterAll(() => t?.close());
 
