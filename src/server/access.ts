@@ -85,6 +85,12 @@ export async function checkMember(q: Queryable, colonyname: string, callerId: st
   if (!a.member) throw notMember(colonyname);
 }
 
+/** The approved-member rule on an access a query already resolved (see ResolvedColony). */
+export function checkResolvedMember(r: ResolvedColony): void {
+  if (r.colonyid === null) throw noColony(r.colonyname);
+  if (!r.member) throw notMember(r.colonyname);
+}
+
 export async function checkMemberOrOwner(q: Queryable, colonyname: string, callerId: string): Promise<void> {
   const a = await colonyAccess(q, colonyname, callerId, true);
   if (!a) throw noColony(colonyname);
@@ -103,9 +109,7 @@ export async function authorize<M>(rule: Rule<M>, msg: M, q: Queryable, callerId
     case 'member': {
       const r = await rule.colony(msg, q, callerId);
       if (typeof r === 'string' || !rule.approved) return checkMember(q, nameOf(r), callerId, rule.approved);
-      if (r.colonyid === null) throw noColony(r.colonyname);
-      if (!r.member) throw notMember(r.colonyname);
-      return;
+      return checkResolvedMember(r);
     }
     case 'memberOrOwner':
       return checkMemberOrOwner(q, nameOf(await rule.colony(msg, q, callerId)), callerId);

@@ -4,6 +4,8 @@
 // caller re-reads the process to tell why.
 import { stringifyJson } from '../protocol/json.js';
 import type { Queryable } from './db.js';
+import { memberSql } from './membership.js';
+import type { CallerAccess, ProcessBrief } from './processes.js';
 
 /** What a close returns: enough for events, graph hooks and function statistics. */
 export interface Closed {
@@ -44,6 +46,111 @@ export async function closeSuccessful(
     [processid, executorid, now, out && out.length > 0 ? stringifyJson(out) : null],
   );
   return rows[0] ?? null;
+}
+
+/**
+ * The executor's close in one round trip, for the common case (a process outside workflows,
+ * closed by its assigned executor, an approved member of its colony): the process and the
+ * caller's access are read, and the conditional UPDATE applied, by one statement. `closed` is
+ * null when the UPDATE did not apply: the caller then checks access and state on `brief` (the
+ * row as the statement saw it, null = no such process) to tell why, or, for a workflow member,
+ * closes it inside a transaction with its graph.
+ */
+export interface CloseAttempt<C extends Closed> {
+  brief: (ProcessBrief & CallerAccess) | null;
+  closed: C | null;
+}
+
+const CLOSE_FOR_CALLER = {
+  successful: {
+    set: 'state = 2, endtime = $3, output = coalesce($4::jsonb, p.output)',
+    from: '1, 2',
+    extra: `, (SELECT e.executorname FROM executors e
+          WHERE e.executorid = $2 AND e.colonyname = p.colonyname
+            AND EXISTS (SELECT 1 FROM functions f WHERE f.colonyname = e.colonyname AND f.executorname = e.executorname AND f.funcname = p.funcname)
+          LIMIT 1) AS c_functionowner`,
+  },
+  failed: { set: 'state = 3, endtime = $3, errors = $4::jsonb', from: '0, 1', extra: '' },
+};
+
+function closeForCallerSql(kind: keyof typeof CLOSE_FOR_CALLER): string {
+  const k = CLOSE_FOR_CALLER[kind];
+  return `WITH cur AS (
+  SELECT p.processid, p.colonyname, p.executortype, p.state, p.assignedexecutorid, p.processgraphid,
+         c.colonyid AS acc_colonyid, ${memberSql('p.colonyname', '$2')} AS acc_member
+    FROM processes p LEFT JOIN colonies c ON c.name = p.colonyname WHERE p.processid = $1
+), upd AS (
+  UPDATE processes p SET ${k.set}
+    FROM cur
+   WHERE p.processid = cur.processid AND cur.acc_colonyid IS NOT NULL AND cur.acc_member AND cur.processgraphid = ''
+     AND p.assignedexecutorid = $2 AND p.state IN (${k.from})
+  RETURNING p.funcname AS c_funcname, p.submissiontime AS c_submissiontime, p.starttime AS c_starttime, p.endtime AS c_endtime${k.extra}
+)
+SELECT cur.*, upd.* FROM cur LEFT JOIN upd ON true`;
+}
+
+const CLOSE_SUCCESSFUL_FOR_CALLER = closeForCallerSql('successful');
+const CLOSE_FAILED_FOR_CALLER = closeForCallerSql('failed');
+
+type CloseRow = ProcessBrief &
+  CallerAccess & {
+    c_funcname: string | null;
+    c_submissiontime: bigint | null;
+    c_starttime: bigint | null;
+    c_endtime: bigint | null;
+    c_functionowner?: string | null;
+  };
+
+function attempt<C extends Closed>(rows: CloseRow[], extra: (r: CloseRow) => Omit<C, keyof Closed>): CloseAttempt<C> {
+  const r = rows[0];
+  if (!r) return { brief: null, closed: null };
+  const brief = {
+    processid: r.processid,
+    colonyname: r.colonyname,
+    executortype: r.executortype,
+    state: r.state,
+    assignedexecutorid: r.assignedexecutorid,
+    processgraphid: r.processgraphid,
+    acc_colonyid: r.acc_colonyid,
+    acc_member: r.acc_member,
+  };
+  if (r.c_endtime === null) return { brief, closed: null };
+  const closed = {
+    processid: r.processid,
+    colonyname: r.colonyname,
+    executortype: r.executortype,
+    processgraphid: r.processgraphid,
+    funcname: r.c_funcname ?? '',
+    submissiontime: r.c_submissiontime ?? 0n,
+    starttime: r.c_starttime ?? 0n,
+    endtime: r.c_endtime,
+    ...extra(r),
+  } as C;
+  return { brief, closed };
+}
+
+/** closesuccessfulmsg in one statement when it can be (see CloseAttempt). */
+export async function closeSuccessfulForCaller(
+  q: Queryable,
+  processid: string,
+  executorid: string,
+  out: unknown[] | null,
+  now: bigint,
+): Promise<CloseAttempt<ClosedSuccessful>> {
+  const rows = await q.query<CloseRow>(CLOSE_SUCCESSFUL_FOR_CALLER, [processid, executorid, now, out && out.length > 0 ? stringifyJson(out) : null]);
+  return attempt<ClosedSuccessful>(rows, (r) => ({ functionowner: r.c_functionowner ?? null }));
+}
+
+/** closefailedmsg in one statement when it can be (see CloseAttempt). */
+export async function closeFailedForCaller(
+  q: Queryable,
+  processid: string,
+  executorid: string,
+  errors: string[] | null,
+  now: bigint,
+): Promise<CloseAttempt<Closed>> {
+  const rows = await q.query<CloseRow>(CLOSE_FAILED_FOR_CALLER, [processid, executorid, now, errors === null ? null : stringifyJson(errors)]);
+  return attempt<Closed>(rows, () => ({}));
 }
 
 /** RUNNING → FAILED with `errors` (null when the client sent none, as Go stores it). */

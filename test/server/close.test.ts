@@ -99,6 +99,24 @@ describe('closesuccessfulmsg', () => {
     });
   });
 
+  it('the assigned executor must still be an approved member (403 before any state rule), and nothing changes', async () => {
+    const p = await running();
+    await t.call('rejectexecutormsg', { colonyname: COLONY, executorname: c.executor.name }, c.owner);
+    try {
+      for (const type of ['closesuccessfulmsg', 'closefailedmsg']) {
+        expect(await t.fail(type, { processid: p.processid, out: ['x'], errors: ['e'] }, c.executor)).toEqual({
+          status: 403,
+          message: `Access denied, not a member of Colony with name <${COLONY}>`,
+        });
+      }
+      expect(await get(p.processid)).toMatchObject({ state: 1, endtime: ZERO, out: [], errors: [] });
+    } finally {
+      await t.call('approveexecutormsg', { colonyname: COLONY, executorname: c.executor.name }, c.owner);
+    }
+    await t.call('closesuccessfulmsg', { processid: p.processid, out: ['x'] }, c.executor);
+    expect(await get(p.processid)).toMatchObject({ state: 2, out: ['x'] });
+  });
+
   it('updates the statistics of the executor’s registered function', async () => {
     await t.call(
       'addfunctionmsg',

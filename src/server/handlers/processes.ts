@@ -7,7 +7,17 @@ import { badRequest, ColoniesError, forbidden, internal, notFound } from '../../
 import { nowNs, SECOND_NS } from '../../protocol/time.js';
 import type { Queryable } from '../../store/db.js';
 import { recordFunctionRun } from '../../store/functions.js';
-import { cancelProcess, closeFailed, closeSuccessful, setOutput, type Closed } from '../../store/process-close.js';
+import {
+  cancelProcess,
+  closeFailed,
+  closeFailedForCaller,
+  closeSuccessful,
+  closeSuccessfulForCaller,
+  setOutput,
+  type CloseAttempt,
+  type Closed,
+  type ClosedSuccessful,
+} from '../../store/process-close.js';
 import {
   getProcess,
   getProcessBrief,
@@ -24,7 +34,7 @@ import {
   type ProcessBrief,
   type ProcessRow,
 } from '../../store/processes.js';
-import { checkMember, colonyOwner, member, type ResolvedColony } from '../access.js';
+import { checkMember, checkResolvedMember, colonyOwner, member, type ResolvedColony } from '../access.js';
 import { assignProcess } from '../assign.js';
 import type { ServerContext } from '../context.js';
 import type { ServerEvent } from '../events.js';
@@ -194,41 +204,75 @@ rpc('removeallprocessesmsg', {
   },
 });
 
+/**
+ * The close RPCs enforce their declared rule themselves: the common close (outside workflows,
+ * by the assigned executor) is one statement that reads the process and the caller's access and
+ * applies the change. When it did not apply, the row it read decides, in the rule's order:
+ * no process (500, Go's text), access (403), assignment (403), state (400); a workflow member
+ * is then closed with its graph in one transaction.
+ */
+async function closeSlowPath<C extends Closed>(
+  srv: ServerContext,
+  tried: CloseAttempt<C>,
+  callerId: string,
+  action: string,
+  endState: number,
+  state: (s: number) => string | null,
+  close: (q: Queryable) => Promise<C | null>,
+  extra: (q: Queryable, c: C) => Promise<void>,
+): Promise<ServerEvent[]> {
+  const p = tried.brief;
+  if (!p) throw internal(`Failed to ${action}, process is nil`);
+  checkResolvedMember({ colonyname: p.colonyname, colonyid: p.acc_colonyid, member: p.acc_member });
+  checkCloser(p, callerId, action, state);
+  return inTxIfGraph(srv, p, async (q) => {
+    const c = await close(q);
+    if (!c) return refusal(q, p.processid, callerId, action, state);
+    await extra(q, c);
+    return [closedEvent(c, endState), ...(await graphEvents(q, c))];
+  });
+}
+
+async function recordRun(q: Queryable, c: ClosedSuccessful): Promise<void> {
+  if (c.functionowner === null) return;
+  await recordFunctionRun(q, {
+    colonyname: c.colonyname,
+    executorname: c.functionowner,
+    funcname: c.funcname,
+    waitS: Number(c.starttime - c.submissiontime) / 1e9,
+    execS: Number(c.endtime - c.starttime) / 1e9,
+  });
+}
+
 rpc('closesuccessfulmsg', {
+  enforcedByHandler: true,
   access: member(processColony(internal('Failed to close process as successful, process is nil'))),
   handle: async ({ msg, callerId, srv }) => {
     const action = 'close process as successful';
-    const p = await seenProcess(msg, srv);
-    checkCloser(p, callerId, action, closeSuccessfulRefusal);
-    const events = await inTxIfGraph(srv, p, async (q) => {
-      const c = await closeSuccessful(q, msg.processid, callerId, msg.out, nowNs());
-      if (!c) return refusal(q, msg.processid, callerId, action, closeSuccessfulRefusal);
-      if (c.functionowner !== null) {
-        await recordFunctionRun(q, {
-          colonyname: c.colonyname,
-          executorname: c.functionowner,
-          funcname: c.funcname,
-          waitS: Number(c.starttime - c.submissiontime) / 1e9,
-          execS: Number(c.endtime - c.starttime) / 1e9,
-        });
-      }
-      return [closedEvent(c, SUCCESS), ...(await graphEvents(q, c))];
-    });
+    const now = nowNs();
+    const tried = await closeSuccessfulForCaller(srv.db, msg.processid, callerId, msg.out, now);
+    if (tried.closed) {
+      await recordRun(srv.db, tried.closed);
+      srv.bus.publish(closedEvent(tried.closed, SUCCESS));
+      return;
+    }
+    const events = await closeSlowPath(srv, tried, callerId, action, SUCCESS, closeSuccessfulRefusal, (q) => closeSuccessful(q, msg.processid, callerId, msg.out, now), recordRun);
     srv.bus.publish(...events);
   },
 });
 
 rpc('closefailedmsg', {
+  enforcedByHandler: true,
   access: member(processColony(internal('Failed to close process as failed, process is nil'))),
   handle: async ({ msg, callerId, srv }) => {
     const action = 'close process as failed';
-    const p = await seenProcess(msg, srv);
-    checkCloser(p, callerId, action, closeFailedRefusal);
-    const events = await inTxIfGraph(srv, p, async (q) => {
-      const c = await closeFailed(q, msg.processid, callerId, msg.errors, nowNs());
-      if (!c) return refusal(q, msg.processid, callerId, action, closeFailedRefusal);
-      return [closedEvent(c, FAILED), ...(await graphEvents(q, c))];
-    });
+    const now = nowNs();
+    const tried = await closeFailedForCaller(srv.db, msg.processid, callerId, msg.errors, now);
+    if (tried.closed) {
+      srv.bus.publish(closedEvent(tried.closed, FAILED));
+      return;
+    }
+    const events = await closeSlowPath(srv, tried, callerId, action, FAILED, closeFailedRefusal, (q) => closeFailed(q, msg.processid, callerId, msg.errors, now), async () => undefined);
     srv.bus.publish(...events);
   },
 });
