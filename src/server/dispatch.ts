@@ -18,7 +18,7 @@ export function authenticate(srv: ServerContext, body: string): { payloadtype: s
   if (meta?.kind === 'unauthenticated') return { ...env, callerId: '' };
   let callerId: string;
   try {
-    callerId = srv.crypto.recoverId(env.payload, env.signature);
+    callerId = srv.signers.signer(env.payload, env.signature, srv.crypto.recoverId);
   } catch (e) {
     throw forbidden((e as Error).message);
   }

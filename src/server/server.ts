@@ -13,6 +13,7 @@ import { EventBus } from './events.js';
 import { requestHandler } from './http.js';
 import { Loops } from './loops.js';
 import { AssignWaiters } from './waiters.js';
+import { SignerCache } from './signer-cache.js';
 import { attachPubsub } from './pubsub.js';
 import { serveDashboard } from './dashboard.js';
 import './handlers/index.js';
@@ -50,6 +51,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     db,
     bus,
     waiters: new AssignWaiters(bus),
+    signers: new SignerCache(),
     crypto,
     log,
     isLeader: () => loops?.isLeader() ?? false,
