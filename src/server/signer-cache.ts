@@ -8,31 +8,35 @@
 const MAX_ENTRIES = 4096;
 const MAX_PAYLOAD = 2048;
 
+interface Entry {
+  payload: string;
+  id: string;
+}
+
 export class SignerCache {
-  private readonly ids = new Map<string, string>();
+  /** by signature (a signature practically never repeats over another payload; if it does, the payload comparison refuses the entry) */
+  private readonly bySignature = new Map<string, Entry>();
 
   constructor(private readonly maxEntries = MAX_ENTRIES) {}
 
   /** The signer id of (payload, signature), recovered by `recover` unless remembered. */
   signer(payload: string, signature: string, recover: (payload: string, signature: string) => string): string {
     if (payload.length > MAX_PAYLOAD) return recover(payload, signature);
-    // the signature is fixed-length hex (checked by recover before anything is stored), so
-    // signature + payload is an unambiguous key
-    const key = signature + payload;
-    const hit = this.ids.get(key);
-    if (hit !== undefined) {
+    const hit = this.bySignature.get(signature);
+    if (hit !== undefined && hit.payload === payload) {
       // most recently used last: Map keeps insertion order
-      this.ids.delete(key);
-      this.ids.set(key, hit);
-      return hit;
+      this.bySignature.delete(signature);
+      this.bySignature.set(signature, hit);
+      return hit.id;
     }
     const id = recover(payload, signature);
-    this.ids.set(key, id);
-    if (this.ids.size > this.maxEntries) this.ids.delete(this.ids.keys().next().value as string);
+    this.bySignature.delete(signature);
+    this.bySignature.set(signature, { payload, id });
+    if (this.bySignature.size > this.maxEntries) this.bySignature.delete(this.bySignature.keys().next().value as string);
     return id;
   }
 
   get size(): number {
-    return this.ids.size;
+    return this.bySignature.size;
   }
 }

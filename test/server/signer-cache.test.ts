@@ -40,13 +40,13 @@ describe('SignerCache', () => {
   it('keeps the most recently used pairs up to its size', () => {
     const c = new SignerCache(2);
     const { calls, recover } = counting();
-    c.signer('a', 's', recover);
-    c.signer('b', 's', recover);
-    c.signer('a', 's', recover); // a is now the most recent
-    c.signer('c', 's', recover); // evicts b
+    c.signer('a', 'sa', recover);
+    c.signer('b', 'sb', recover);
+    c.signer('a', 'sa', recover); // a is now the most recent
+    c.signer('c', 'sc', recover); // evicts b
     expect(c.size).toBe(2);
-    c.signer('a', 's', recover);
-    c.signer('b', 's', recover);
+    c.signer('a', 'sa', recover);
+    c.signer('b', 'sb', recover);
     expect(calls).toEqual(['a', 'b', 'c', 'b']);
   });
 
