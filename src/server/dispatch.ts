@@ -25,7 +25,8 @@ export function authenticate(srv: ServerContext, body: string): { payloadtype: s
   return { ...env, callerId };
 }
 
-export async function dispatch(srv: ServerContext, body: string, signal: AbortSignal): Promise<HttpReply> {
+/** `signal`: aborted when the client goes away (made on first use: only long polls ask). */
+export async function dispatch(srv: ServerContext, body: string, signal: () => AbortSignal): Promise<HttpReply> {
   try {
     const { payloadtype, payload, callerId } = authenticate(srv, body);
     const type = checkPayloadType(payloadtype, 'http');
@@ -33,7 +34,15 @@ export async function dispatch(srv: ServerContext, body: string, signal: AbortSi
     if (!row) throw forbidden(`invalid rpcMsg.PayloadType: ${type}`);
     const msg = decodeMessage(type, payload);
     if (!row.enforcedByHandler) await authorize(row.access, msg, srv.db, callerId);
-    const out = await row.handle({ type: payloadtype, msg, callerId, srv, signal });
+    const out = await row.handle({
+      type: payloadtype,
+      msg,
+      callerId,
+      srv,
+      get signal() {
+        return signal();
+      },
+    });
     if (out instanceof Reply) return { status: 200, body: replyEnvelope(out.payloadtype, out.payload) };
     return { status: 200, body: replyEnvelope(payloadtype, out === undefined ? {} : out) };
   } catch (e) {

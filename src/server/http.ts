@@ -24,11 +24,18 @@ export function requestHandler(srv: ServerContext, serveStatic?: StaticHandler) 
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const ac = new AbortController();
-        res.on('close', () => {
-          if (!res.writableFinished) ac.abort();
-        });
-        void dispatch(srv, Buffer.concat(chunks).toString('utf8'), ac.signal).then((r) => {
+        // Only a long poll asks whether the client went away: the controller and the 'close'
+        // listener are made on first use, not for every request.
+        let ac: AbortController | undefined;
+        const signal = (): AbortSignal => {
+          if (!ac) {
+            const c = (ac = new AbortController());
+            if (res.destroyed) c.abort();
+            else res.on('close', () => !res.writableFinished && c.abort());
+          }
+          return ac.signal;
+        };
+        void dispatch(srv, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'), signal).then((r) => {
           if (res.destroyed) return;
           res.writeHead(r.status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(r.body) });
           res.end(r.body);

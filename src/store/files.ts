@@ -1,7 +1,7 @@
 // ColonyFS file metadata (OBJECTS §15, SEMANTICS §12). The bytes live in S3; a row says where.
 // Revisions of one file share colony + label + name; the newest has the highest sequencenr,
 // which comes from one server-wide sequence (file_seq).
-import { randomBytes } from 'node:crypto';
+import { randomId } from '../domain/ids.js';
 import { parseJson, stringifyJson } from '../protocol/json.js';
 import { RefSchema, type File, type FileData, type Label, type Ref } from '../protocol/objects.js';
 import { formatTime, nowNs } from '../protocol/time.js';
@@ -53,7 +53,7 @@ export async function insertFile(q: Queryable, f: NewFile): Promise<File> {
     `INSERT INTO files (fileid, colonyname, label, name, size, checksum, checksumalg, ref, added)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
      RETURNING ${COLUMNS}`,
-    [randomBytes(32).toString('hex'), f.colonyname, f.label, f.name, f.size, f.checksum, f.checksumalg, stringifyJson(f.ref), nowNs()],
+    [randomId(), f.colonyname, f.label, f.name, f.size, f.checksum, f.checksumalg, stringifyJson(f.ref), nowNs()],
   );
   return toWire(rows[0]);
 }

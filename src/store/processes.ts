@@ -1,7 +1,7 @@
 // SQL for processes: create, read, list, remove (PROTOCOL §6.7, SEMANTICS §4-§5). The
 // lifecycle changes live beside this file: process-assign.ts, process-close.ts,
 // process-timeouts.ts; the JSON rendering in process-wire.ts.
-import { randomBytes } from 'node:crypto';
+import { randomId } from '../domain/ids.js';
 import { stringifyJson } from '../protocol/json.js';
 import type { FunctionSpec, Process } from '../protocol/objects.js';
 import { normaliseSpec, priorityTime, type MatchColumns } from '../domain/spec.js';
@@ -13,10 +13,7 @@ import { PROCESS_COLUMNS, processToWire, type ProcessRow } from './process-wire.
 
 export { PROCESS_COLUMNS, processToWire, processListToWire, specToWire, type ProcessRow } from './process-wire.js';
 
-/** A random 64-hex id (processes, graphs, ...). */
-export function randomId(): string {
-  return randomBytes(32).toString('hex');
-}
+export { randomId } from '../domain/ids.js';
 
 /** A process not yet stored: a ProcessRow plus the columns only the queue and timeouts read. */
 export interface NewProcess extends ProcessRow, MatchColumns {

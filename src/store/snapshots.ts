@@ -1,6 +1,6 @@
 // ColonyFS snapshots (OBJECTS §15, SEMANTICS §12): a named, frozen list of file revision ids.
 // Removing files later does not touch the snapshots that reference them.
-import { randomBytes } from 'node:crypto';
+import { randomId } from '../domain/ids.js';
 import type { Snapshot } from '../protocol/objects.js';
 import { formatTime, nowNs } from '../protocol/time.js';
 import type { Queryable } from './db.js';
@@ -41,7 +41,7 @@ export async function createSnapshot(q: Queryable, colonyname: string, label: st
      VALUES ($1, $2, $3, $4, $5::text[], $6)
      ON CONFLICT (colonyname, name) DO NOTHING
      RETURNING ${COLUMNS}`,
-    [randomBytes(32).toString('hex'), colonyname, trimmed, name, fileids.length > 0 ? fileids : null, nowNs()],
+    [randomId(), colonyname, trimmed, name, fileids.length > 0 ? fileids : null, nowNs()],
   );
   return rows[0] ? toWire(rows[0]) : null;
 }
