@@ -7,6 +7,10 @@ import type { Queryable } from './db.js';
 import { memberSql } from './membership.js';
 import type { CallerAccess, ProcessBrief } from './processes.js';
 
+/** The JSON text a close stores: closesuccessfulmsg's output (null = keep the old one), closefailedmsg's errors (null as sent). */
+export const outputJson = (out: unknown[] | null): string | null => (out && out.length > 0 ? stringifyJson(out) : null);
+export const errorsJson = (errors: string[] | null): string | null => (errors === null ? null : stringifyJson(errors));
+
 /** What a close returns: enough for events, graph hooks and function statistics. */
 export interface Closed {
   processid: string;
@@ -43,7 +47,7 @@ export async function closeSuccessful(
           WHERE e.executorid = $2 AND e.colonyname = p.colonyname
             AND EXISTS (SELECT 1 FROM functions f WHERE f.colonyname = e.colonyname AND f.executorname = e.executorname AND f.funcname = p.funcname)
           LIMIT 1) AS functionowner`,
-    [processid, executorid, now, out && out.length > 0 ? stringifyJson(out) : null],
+    [processid, executorid, now, outputJson(out)],
   );
   return rows[0] ?? null;
 }
@@ -51,7 +55,8 @@ export async function closeSuccessful(
 /**
  * The executor's close in one round trip, for the common case (a process outside workflows,
  * closed by its assigned executor, an approved member of its colony): the process and the
- * caller's access are read, and the conditional UPDATE applied, by one statement. `closed` is
+ * caller's access are read, and the conditional UPDATE applied, by one statement, for one or
+ * many closes at once (concurrent closes share a statement: see server/batch.ts). `closed` is
  * null when the UPDATE did not apply: the caller then checks access and state on `brief` (the
  * row as the statement saw it, null = no such process) to tell why, or, for a workflow member,
  * closes it inside a transaction with its graph.
@@ -61,39 +66,53 @@ export interface CloseAttempt<C extends Closed> {
   closed: C | null;
 }
 
+/** One close: the process, the caller, the time, and the output (or errors) as JSON text or null. */
+export interface CloseRequest {
+  processid: string;
+  executorid: string;
+  now: bigint;
+  json: string | null;
+}
+
 const CLOSE_FOR_CALLER = {
   successful: {
-    set: 'state = 2, endtime = $3, output = coalesce($4::jsonb, p.output)',
+    set: 'state = 2, endtime = cur.now, output = coalesce(cur.json::jsonb, p.output)',
     from: '1, 2',
     extra: `, (SELECT e.executorname FROM executors e
-          WHERE e.executorid = $2 AND e.colonyname = p.colonyname
+          WHERE e.executorid = cur.caller AND e.colonyname = p.colonyname
             AND EXISTS (SELECT 1 FROM functions f WHERE f.colonyname = e.colonyname AND f.executorname = e.executorname AND f.funcname = p.funcname)
           LIMIT 1) AS c_functionowner`,
   },
-  failed: { set: 'state = 3, endtime = $3, errors = $4::jsonb', from: '0, 1', extra: '' },
+  failed: { set: 'state = 3, endtime = cur.now, errors = cur.json::jsonb', from: '0, 1', extra: '' },
 };
 
+// $1 process ids, $2 callers, $3 times, $4 JSON texts: one element per close.
 function closeForCallerSql(kind: keyof typeof CLOSE_FOR_CALLER): string {
   const k = CLOSE_FOR_CALLER[kind];
   return `WITH cur AS (
-  SELECT p.processid, p.colonyname, p.executortype, p.state, p.assignedexecutorid, p.processgraphid,
-         c.colonyid AS acc_colonyid, ${memberSql('p.colonyname', '$2')} AS acc_member
-    FROM processes p LEFT JOIN colonies c ON c.name = p.colonyname WHERE p.processid = $1
+  SELECT i.ord, i.caller, i.now, i.json,
+         p.processid, p.colonyname, p.executortype, p.state, p.assignedexecutorid, p.processgraphid,
+         c.colonyid AS acc_colonyid, ${memberSql('p.colonyname', 'i.caller')} AS acc_member
+    FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[]) WITH ORDINALITY AS i(pid, caller, now, json, ord)
+    JOIN processes p ON p.processid = i.pid
+    LEFT JOIN colonies c ON c.name = p.colonyname
 ), upd AS (
   UPDATE processes p SET ${k.set}
     FROM cur
    WHERE p.processid = cur.processid AND cur.acc_colonyid IS NOT NULL AND cur.acc_member AND cur.processgraphid = ''
-     AND p.assignedexecutorid = $2 AND p.state IN (${k.from})
-  RETURNING p.funcname AS c_funcname, p.submissiontime AS c_submissiontime, p.starttime AS c_starttime, p.endtime AS c_endtime${k.extra}
+     AND p.assignedexecutorid = cur.caller AND p.state IN (${k.from})
+  RETURNING cur.ord AS c_ord, p.funcname AS c_funcname, p.submissiontime AS c_submissiontime, p.starttime AS c_starttime, p.endtime AS c_endtime${k.extra}
 )
-SELECT cur.*, upd.* FROM cur LEFT JOIN upd ON true`;
+SELECT cur.ord, cur.processid, cur.colonyname, cur.executortype, cur.state, cur.assignedexecutorid, cur.processgraphid,
+       cur.acc_colonyid, cur.acc_member, upd.*
+  FROM cur LEFT JOIN upd ON upd.c_ord = cur.ord`;
 }
 
-const CLOSE_SUCCESSFUL_FOR_CALLER = closeForCallerSql('successful');
-const CLOSE_FAILED_FOR_CALLER = closeForCallerSql('failed');
+const CLOSE_SQL = { successful: closeForCallerSql('successful'), failed: closeForCallerSql('failed') };
 
 type CloseRow = ProcessBrief &
   CallerAccess & {
+    ord: bigint | number | string;
     c_funcname: string | null;
     c_submissiontime: bigint | null;
     c_starttime: bigint | null;
@@ -101,8 +120,7 @@ type CloseRow = ProcessBrief &
     c_functionowner?: string | null;
   };
 
-function attempt<C extends Closed>(rows: CloseRow[], extra: (r: CloseRow) => Omit<C, keyof Closed>): CloseAttempt<C> {
-  const r = rows[0];
+function attempt<C extends Closed>(r: CloseRow | undefined, extra: (r: CloseRow) => Omit<C, keyof Closed>): CloseAttempt<C> {
   if (!r) return { brief: null, closed: null };
   const brief = {
     processid: r.processid,
@@ -114,7 +132,7 @@ function attempt<C extends Closed>(rows: CloseRow[], extra: (r: CloseRow) => Omi
     acc_colonyid: r.acc_colonyid,
     acc_member: r.acc_member,
   };
-  if (r.c_endtime === null) return { brief, closed: null };
+  if (r.c_endtime === null || r.c_endtime === undefined) return { brief, closed: null };
   const closed = {
     processid: r.processid,
     colonyname: r.colonyname,
@@ -129,28 +147,31 @@ function attempt<C extends Closed>(rows: CloseRow[], extra: (r: CloseRow) => Omi
   return { brief, closed };
 }
 
-/** closesuccessfulmsg in one statement when it can be (see CloseAttempt). */
-export async function closeSuccessfulForCaller(
+async function closeMany<C extends Closed>(
   q: Queryable,
-  processid: string,
-  executorid: string,
-  out: unknown[] | null,
-  now: bigint,
-): Promise<CloseAttempt<ClosedSuccessful>> {
-  const rows = await q.query<CloseRow>(CLOSE_SUCCESSFUL_FOR_CALLER, [processid, executorid, now, out && out.length > 0 ? stringifyJson(out) : null]);
-  return attempt<ClosedSuccessful>(rows, (r) => ({ functionowner: r.c_functionowner ?? null }));
+  kind: keyof typeof CLOSE_FOR_CALLER,
+  reqs: CloseRequest[],
+  extra: (r: CloseRow) => Omit<C, keyof Closed>,
+): Promise<CloseAttempt<C>[]> {
+  const rows = await q.query<CloseRow>(CLOSE_SQL[kind], [
+    reqs.map((r) => r.processid),
+    reqs.map((r) => r.executorid),
+    reqs.map((r) => r.now.toString()),
+    reqs.map((r) => r.json),
+  ]);
+  const byOrd = new Map<number, CloseRow>();
+  for (const r of rows) byOrd.set(Number(r.ord), r);
+  return reqs.map((_, i) => attempt<C>(byOrd.get(i + 1), extra));
 }
 
-/** closefailedmsg in one statement when it can be (see CloseAttempt). */
-export async function closeFailedForCaller(
-  q: Queryable,
-  processid: string,
-  executorid: string,
-  errors: string[] | null,
-  now: bigint,
-): Promise<CloseAttempt<Closed>> {
-  const rows = await q.query<CloseRow>(CLOSE_FAILED_FOR_CALLER, [processid, executorid, now, errors === null ? null : stringifyJson(errors)]);
-  return attempt<Closed>(rows, () => ({}));
+/** closesuccessfulmsg for each request, in one statement (see CloseAttempt). */
+export function closeSuccessfulForCallers(q: Queryable, reqs: CloseRequest[]): Promise<CloseAttempt<ClosedSuccessful>[]> {
+  return closeMany<ClosedSuccessful>(q, 'successful', reqs, (r) => ({ functionowner: r.c_functionowner ?? null }));
+}
+
+/** closefailedmsg for each request, in one statement (see CloseAttempt). */
+export function closeFailedForCallers(q: Queryable, reqs: CloseRequest[]): Promise<CloseAttempt<Closed>[]> {
+  return closeMany<Closed>(q, 'failed', reqs, () => ({}));
 }
 
 /** RUNNING → FAILED with `errors` (null when the client sent none, as Go stores it). */
@@ -159,7 +180,7 @@ export async function closeFailed(q: Queryable, processid: string, executorid: s
     `UPDATE processes SET state = 3, endtime = $3, errors = $4::jsonb
       WHERE processid = $1 AND assignedexecutorid = $2 AND state IN (0, 1)
       RETURNING ${CLOSED_COLUMNS}`,
-    [processid, executorid, now, errors === null ? null : stringifyJson(errors)],
+    [processid, executorid, now, errorsJson(errors)],
   );
   return rows[0] ?? null;
 }

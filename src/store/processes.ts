@@ -130,15 +130,22 @@ export async function insertProcesses(q: Queryable, rows: NewProcess[]): Promise
 }
 
 /**
- * submitfuncspecmsg: stores `row` with the caller's executor or user name as initiatorname
- * (set on `row`), in one statement, only if the caller is an approved member of the colony.
+ * submitfuncspecmsg: stores `rows` (one caller, one colony: their `initiatorid` and
+ * `colonyname` are the same) with the caller's executor or user name as initiatorname (set on
+ * each row), in one statement, only if the caller is an approved member of the colony.
  * 'notmember' / 'noname': nothing stored.
  */
-export async function insertSubmitted(q: Queryable, row: NewProcess): Promise<'stored' | 'notmember' | 'noname'> {
-  const r = await q.query<{ initiatorname: string | null; member: boolean }>(SUBMIT_SQL, [...recordsets([row]), row.initiatorid, row.colonyname]);
+export type SubmitOutcome = 'stored' | 'notmember' | 'noname';
+
+export async function insertSubmitted(q: Queryable, rows: NewProcess[]): Promise<SubmitOutcome> {
+  const first = rows[0];
+  if (rows.some((r) => r.initiatorid !== first.initiatorid || r.colonyname !== first.colonyname)) {
+    throw new Error('insertSubmitted: rows of one caller and one colony only');
+  }
+  const r = await q.query<{ initiatorname: string | null; member: boolean }>(SUBMIT_SQL, [...recordsets(rows), first.initiatorid, first.colonyname]);
   if (!r[0].member) return 'notmember';
   if (r[0].initiatorname === null) return 'noname';
-  row.initiatorname = r[0].initiatorname;
+  for (const row of rows) row.initiatorname = r[0].initiatorname;
   return 'stored';
 }
 

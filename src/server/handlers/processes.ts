@@ -10,11 +10,14 @@ import { recordFunctionRun } from '../../store/functions.js';
 import {
   cancelProcess,
   closeFailed,
-  closeFailedForCaller,
+  closeFailedForCallers,
   closeSuccessful,
-  closeSuccessfulForCaller,
+  closeSuccessfulForCallers,
+  errorsJson,
+  outputJson,
   setOutput,
   type CloseAttempt,
+  type CloseRequest,
   type Closed,
   type ClosedSuccessful,
 } from '../../store/process-close.js';
@@ -31,11 +34,14 @@ import {
   removeAllProcesses,
   removeProcess,
   type ListFilter,
+  type NewProcess,
+  type SubmitOutcome,
   type ProcessBrief,
   type ProcessRow,
 } from '../../store/processes.js';
 import { checkMember, checkResolvedMember, colonyOwner, member, type ResolvedColony } from '../access.js';
 import { assignProcess } from '../assign.js';
+import { Batcher } from '../batch.js';
 import type { ServerContext } from '../context.js';
 import type { ServerEvent } from '../events.js';
 import { rpc } from '../registry.js';
@@ -107,6 +113,21 @@ function inTxIfGraph<T>(srv: ServerContext, p: ProcessBrief, fn: (q: Queryable) 
   return p.processgraphid === '' ? fn(srv.db) : srv.db.tx(fn);
 }
 
+// Concurrent submits of one caller to one colony are stored together (see ../batch.ts).
+const submitBatchers = new WeakMap<ServerContext, Batcher<NewProcess, SubmitOutcome>>();
+
+function submitBatcher(srv: ServerContext): Batcher<NewProcess, SubmitOutcome> {
+  let b = submitBatchers.get(srv);
+  if (!b) {
+    b = new Batcher(async (rows) => {
+      const outcome = await insertSubmitted(srv.db, rows);
+      return rows.map(() => outcome);
+    });
+    submitBatchers.set(srv, b);
+  }
+  return b;
+}
+
 const nilSpec = () => badRequest('Failed to submit process spec, msg.FunctionSpec is nil');
 
 rpc('submitfuncspecmsg', {
@@ -126,7 +147,7 @@ rpc('submitfuncspecmsg', {
       await checkMember(srv.db, spec.conditions.colonyname, callerId, true); // access errors come first
       throw e;
     }
-    const stored = await insertSubmitted(srv.db, row);
+    const stored = await submitBatcher(srv).run(`${callerId}\u0000${row.colonyname}`, row);
     // not a member: the rule's own check names the reason (unknown colony / not a member)
     if (stored === 'notmember') await checkMember(srv.db, spec.conditions.colonyname, callerId, true);
     if (stored !== 'stored') throw badRequest('Could not derive InitiatorName');
@@ -233,6 +254,25 @@ async function closeSlowPath<C extends Closed>(
   });
 }
 
+// Concurrent closes share one statement (see ../batch.ts); each gets its own attempt back.
+interface CloseBatchers {
+  successful: Batcher<CloseRequest, CloseAttempt<ClosedSuccessful>>;
+  failed: Batcher<CloseRequest, CloseAttempt<Closed>>;
+}
+const closeBatcherOf = new WeakMap<ServerContext, CloseBatchers>();
+
+function closeBatchers(srv: ServerContext): CloseBatchers {
+  let b = closeBatcherOf.get(srv);
+  if (!b) {
+    b = {
+      successful: new Batcher((reqs) => closeSuccessfulForCallers(srv.db, reqs)),
+      failed: new Batcher((reqs) => closeFailedForCallers(srv.db, reqs)),
+    };
+    closeBatcherOf.set(srv, b);
+  }
+  return b;
+}
+
 async function recordRun(q: Queryable, c: ClosedSuccessful): Promise<void> {
   if (c.functionowner === null) return;
   await recordFunctionRun(q, {
@@ -250,7 +290,7 @@ rpc('closesuccessfulmsg', {
   handle: async ({ msg, callerId, srv }) => {
     const action = 'close process as successful';
     const now = nowNs();
-    const tried = await closeSuccessfulForCaller(srv.db, msg.processid, callerId, msg.out, now);
+    const tried = await closeBatchers(srv).successful.run('', { processid: msg.processid, executorid: callerId, now, json: outputJson(msg.out) });
     if (tried.closed) {
       await recordRun(srv.db, tried.closed);
       srv.bus.publish(closedEvent(tried.closed, SUCCESS));
@@ -267,7 +307,7 @@ rpc('closefailedmsg', {
   handle: async ({ msg, callerId, srv }) => {
     const action = 'close process as failed';
     const now = nowNs();
-    const tried = await closeFailedForCaller(srv.db, msg.processid, callerId, msg.errors, now);
+    const tried = await closeBatchers(srv).failed.run('', { processid: msg.processid, executorid: callerId, now, json: errorsJson(msg.errors) });
     if (tried.closed) {
       srv.bus.publish(closedEvent(tried.closed, FAILED));
       return;
