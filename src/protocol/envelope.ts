@@ -90,6 +90,9 @@ function describeIssue(issue: { path: PropertyKey[]; message: string }): string 
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
+/** A JSON escape of U+0000: `\u0000` preceded by an even number of backslashes (an odd run would escape the backslash itself). */
+const NUL_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+
 /**
  * PROTOCOL.md §3.1 steps 6–7: base64-decode the payload (invalid base64 counts as ""),
  * JSON-decode it with Go's rules and check `msgtype`.
@@ -112,6 +115,9 @@ export function decodeMessage<T extends PayloadType>(payloadtype: T, payloadB64:
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw invalid(`expected a JSON object, got ${jsonKind(json)}`);
   }
+  // PostgreSQL text and jsonb cannot hold U+0000: refuse it here, with a clear 400, rather
+  // than let the database fail the write with a 500.
+  if (text.includes('\\u0000') && NUL_ESCAPE.test(text)) throw invalid('a string contains the NUL character (\\u0000), which cannot be stored');
   const r = (entry.schema as z.ZodTypeAny).safeParse(json);
   if (!r.success) throw invalid(describeIssue(r.error.issues[0]));
   const msg = r.data as Msg<T>;

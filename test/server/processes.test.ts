@@ -312,3 +312,19 @@ describe('removeprocessmsg / removeallprocessesmsg', () => {
     expect(s.processid).toBeTruthy();
   });
 });
+
+describe('text PostgreSQL cannot store', () => {
+  it('a NUL character anywhere in a message is a 400 that stores nothing; a literal backslash-u0000 is plain text', async () => {
+    const before = await list({ state: 0 });
+    for (const spec of [{ funcname: 'a\u0000b' }, { funcname: 'f', env: { K: 'x\u0000' } }, { funcname: 'f', args: ['\u0000'] }, { funcname: 'f', label: '\\\u0000' }]) {
+      expect(await t.fail('submitfuncspecmsg', { spec: { ...spec, conditions: { colonyname: COLONY, executortype: 'cli' } } }, c.user)).toEqual({
+        status: 400,
+        message: 'Failed to submit function spec, invalid JSON: a string contains the NUL character (\\u0000), which cannot be stored',
+      });
+    }
+    expect(await list({ state: 0 })).toEqual(before);
+    const p = await submit({ funcname: 'f', args: ['\\u0000', '\\\\u0000'] });
+    expect((await get(p.processid)).spec.args).toEqual(['\\u0000', '\\\\u0000']);
+    await t.call('removeprocessmsg', { processid: p.processid }, c.user);
+  });
+});
