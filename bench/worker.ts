@@ -2,7 +2,8 @@
 //   executor  — K executor loops: assign (long poll) → closesuccessful, recording ids;
 //   submitter — `inflight` concurrent submit loops, optionally paced to a rate;
 //   reader    — `inflight` concurrent getprocessmsg / getprocessesmsg loops.
-// Protocol with the main thread: ← ready, → start, ← progress…, → stop, ← done.
+// Protocol with the main thread: ← ready (after a warm-up, see warmUp), → start, ← progress…,
+// → stop, ← done.
 import { parentPort, workerData } from 'node:worker_threads';
 import { BenchClient, isAbort, nowMs, statusOf, type Key } from './lib/client.js';
 import { benchSpec, EXECUTOR_TYPE, type ExecutorKey } from './lib/setup.js';
@@ -47,7 +48,10 @@ export interface ReaderRole {
   listState: number;
 }
 
-export type WorkerConfig = ExecutorRole | SubmitterRole | ReaderRole;
+export type WorkerConfig = (ExecutorRole | SubmitterRole | ReaderRole) & {
+  /** warm-up requests before the thread reports ready (default WARMUP_REQUESTS; 0 = none) */
+  warmup?: number;
+};
 
 export type FromWorker =
   | { type: 'ready' }
@@ -96,13 +100,17 @@ function flush(): void {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+const assignMsg = (c: ExecutorRole) => ({ colonyname: c.colonyname, timeout: c.assignTimeout, availablecpu: '', availablemem: '' });
+
 async function executorLoop(c: ExecutorRole, k: ExecutorKey): Promise<void> {
-  const assignMsg = { colonyname: c.colonyname, timeout: c.assignTimeout, availablecpu: '', availablemem: '' };
+  // An executor's assign request never changes and signatures are deterministic (RFC 6979):
+  // sign it once and send the same bytes every time, exactly what signing anew would produce.
+  const assignBody = client.sign('assignprocessmsg', assignMsg(c), k);
   while (!stopping) {
     const t0 = nowMs();
     let p: { processid: string };
     try {
-      p = await client.call('assignprocessmsg', assignMsg, k, ac.signal);
+      p = await client.send(assignBody, ac.signal);
     } catch (e) {
       if (stopping || isAbort(e)) break;
       if (statusOf(e) !== 404) {
@@ -157,6 +165,8 @@ async function submitterRun(c: SubmitterRole): Promise<void> {
   await Promise.all(Array.from({ length: c.inflight }, slot));
 }
 
+const readerListMsg = (c: ReaderRole) => ({ colonyname: c.colonyname, count: c.listCount, state: c.listState, executortype: '', label: '', initiator: '' });
+
 async function readerRun(c: ReaderRole): Promise<void> {
   const name = c.op === 'get' ? 'getprocess' : 'getprocesses';
   const slot = async (s: number) => {
@@ -167,8 +177,7 @@ async function readerRun(c: ReaderRole): Promise<void> {
         if (c.op === 'get') {
           await client.call('getprocessmsg', { processid: c.ids[i++ % c.ids.length] }, c.key);
         } else {
-          const msg = { colonyname: c.colonyname, count: c.listCount, state: c.listState, executortype: '', label: '', initiator: '' };
-          await client.call('getprocessesmsg', msg, c.key);
+          await client.call('getprocessesmsg', readerListMsg(c), c.key);
         }
         lastT = nowMs();
         sample(name, lastT - t0);
@@ -199,9 +208,9 @@ port.on('message', (m: ToWorker) => {
         clearInterval(timer);
         flush();
         port.postMessage({ type: 'done', role: cfg.role, ids } satisfies FromWorker);
-        client.close();
-        port.close();
-      });
+        return client.close();
+      })
+      .finally(() => port.close());
   } else if (m.type === 'pause') {
     paused ??= new Promise<void>((r) => (resume = r));
   } else if (m.type === 'resume') {
@@ -212,8 +221,7 @@ port.on('message', (m: ToWorker) => {
     resume();
     if (!started) {
       port.postMessage({ type: 'done', role: cfg.role, ids } satisfies FromWorker);
-      client.close();
-      port.close();
+      void client.close().finally(() => port.close());
       return;
     }
     stopping = true;
@@ -221,4 +229,49 @@ port.on('message', (m: ToWorker) => {
     onStop();
   }
 });
+
+/**
+ * Warms this thread up before it reports ready, i.e. outside the measured window. A fresh thread
+ * starts with cold code (interpreted at first, then compiled by V8 on background threads): left
+ * alone, that costs the client about as much CPU during the first few thousand calls of a run as
+ * the calls themselves. The warm-up signs bodies of the thread's own message types (not sent)
+ * and sends the target `versionmsg` (unauthenticated, no database work) through the same client,
+ * so that the same code, connections and reply headers are exercised, `inflight` at a time (which
+ * also opens the connections the run will use). Nothing is created or changed on the server.
+ */
+async function warmUp(requests: number, inflight: number): Promise<void> {
+  const version = client.sign('versionmsg', {}, { prv: '', id: '' });
+  const send = async (signal?: AbortSignal): Promise<void> => {
+    try {
+      await client.send(version, signal);
+    } catch (e) {
+      if (statusOf(e) === undefined) throw e; // transport error: give up, the run will report it
+    }
+  };
+  let i = 0;
+  const loop = async (): Promise<void> => {
+    while (i < requests) {
+      const n = i++;
+      if (cfg.role === 'executor') {
+        const k = cfg.executors[n % cfg.executors.length];
+        client.sign('assignprocessmsg', assignMsg(cfg), k);
+        await send(ac.signal);
+        client.sign('closesuccessfulmsg', { processid: n.toString(16).padStart(64, '0'), out: [] }, k);
+        i++; // two requests per turn
+      } else if (cfg.role === 'submitter') {
+        client.sign('submitfuncspecmsg', { spec: benchSpec(cfg.colonyname, n, cfg.executortype ?? EXECUTOR_TYPE) }, cfg.key);
+      } else if (cfg.op === 'get') {
+        client.sign('getprocessmsg', { processid: cfg.ids[n % cfg.ids.length] ?? '' }, cfg.key);
+      } else {
+        client.sign('getprocessesmsg', readerListMsg(cfg), cfg.key);
+      }
+      await send();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, inflight) }, loop)).catch(() => undefined);
+}
+
+/** Requests per thread; 2 000 brings the client's hot code to V8's optimising tier (measured). */
+const WARMUP_REQUESTS = 2000;
+await warmUp(cfg.warmup ?? WARMUP_REQUESTS, cfg.role === 'executor' ? cfg.executors.length : cfg.inflight);
 port.postMessage({ type: 'ready' } satisfies FromWorker);

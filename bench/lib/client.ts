@@ -1,7 +1,7 @@
-// A lean signed-RPC client for load generation: keep-alive sockets, native secp256k1 signing,
-// envelopes built by src/protocol/envelope.ts. Replies are decoded with plain JSON.parse
-// (int64 precision is irrelevant here) so that the client stays cheap next to the server.
-import { Agent, request } from 'node:http';
+// A lean signed-RPC client for load generation: undici's connection pool (keep-alive), native
+// secp256k1 signing, envelopes built by src/protocol/envelope.ts. Replies are decoded with plain
+// JSON.parse (int64 precision is irrelevant here) so that the client stays cheap next to the server.
+import { Pool } from 'undici';
 import { serverCrypto } from '../../src/crypto/server.js';
 import { buildRequest } from '../../src/protocol/envelope.js';
 import { ColoniesError } from '../../src/protocol/errors.js';
@@ -29,52 +29,54 @@ export function parseTarget(target: string): { host: string; port: number } {
   return { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) };
 }
 
+const HEADERS = { 'content-type': 'text/plain; charset=utf-8' };
+
 export class BenchClient {
   readonly host: string;
   readonly port: number;
-  readonly agent: Agent;
+  private readonly pool: Pool;
 
-  constructor(target: string, maxSockets = 256) {
+  /** `connections`: most sockets open at once (one per request in flight; long polls hold one each). */
+  constructor(target: string, connections = 256) {
     const t = parseTarget(target);
     this.host = t.host;
     this.port = t.port;
-    this.agent = new Agent({ keepAlive: true, maxSockets, keepAliveMsecs: 10_000 });
-  }
-
-  /** Raw POST /api. */
-  post(body: string, signal?: AbortSignal): Promise<{ status: number; text: string }> {
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: this.host,
-          port: this.port,
-          path: '/api',
-          method: 'POST',
-          agent: this.agent,
-          signal,
-          headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
+    const host = t.host.includes(':') ? `[${t.host}]` : t.host;
+    this.pool = new Pool(`http://${host}:${t.port}`, {
+      connections,
+      pipelining: 1,
+      keepAliveTimeout: 10_000,
+      // like node:http: no client-side time limit (long polls last up to the assign timeout)
+      headersTimeout: 0,
+      bodyTimeout: 0,
     });
   }
 
-  /** Signed call; resolves with the reply payload, rejects with ColoniesError(status, message). */
-  async call<T = any>(payloadtype: string, msg: Record<string, unknown>, key: Key, signal?: AbortSignal): Promise<T> {
-    const body = buildRequest(payloadtype as any, msg as any, key.prv, crypto);
+  /** The signed request body of a call (sign once, send many times: the bytes are the same). */
+  sign(payloadtype: string, msg: Record<string, unknown>, key: Key): string {
+    return buildRequest(payloadtype as any, msg as any, key.prv, crypto);
+  }
+
+  /** Raw POST /api; transport errors (refused, reset, aborted) reject. */
+  async post(body: string, signal?: AbortSignal): Promise<{ status: number; text: string }> {
+    const res = await this.pool.request({ path: '/api', method: 'POST', headers: HEADERS, body, signal });
+    return { status: res.statusCode, text: await res.body.text() };
+  }
+
+  /** Sends a body made by sign(); resolves with the reply payload, rejects with ColoniesError(status, message). */
+  async send<T = any>(body: string, signal?: AbortSignal): Promise<T> {
     const r = await this.post(body, signal);
     return decode(r.status, r.text) as T;
   }
 
-  close(): void {
-    this.agent.destroy();
+  /** Signed call; resolves with the reply payload, rejects with ColoniesError(status, message). */
+  call<T = any>(payloadtype: string, msg: Record<string, unknown>, key: Key, signal?: AbortSignal): Promise<T> {
+    return this.send<T>(this.sign(payloadtype, msg, key), signal);
+  }
+
+  /** Closes the sockets; calls still in flight fail. */
+  async close(): Promise<void> {
+    await this.pool.destroy();
   }
 }
 

@@ -5,6 +5,7 @@ import { WorkerPool, split } from './pool.js';
 import type { Colony } from './setup.js';
 import { EXECUTOR_TYPE } from './setup.js';
 import type { Target } from './target.js';
+import type { WorkerConfig } from '../worker.js';
 import { checkRun, type CheckResult } from './verify.js';
 
 export interface LoadShape {
@@ -26,6 +27,8 @@ export interface LoadShape {
   executortype?: string;
   /** pause the submitters while more than this many processes wait (0 = no limit) */
   maxBacklog?: number;
+  /** warm-up requests per thread before it is ready (bench/worker.ts; default there) */
+  warmup?: number;
 }
 
 /** A running load: executors already started, submitters started after parkMs. */
@@ -42,16 +45,27 @@ export class Lifecycle {
 
   static async start(target: Target, colony: Colony, shape: LoadShape, beforeStart?: (l: Lifecycle) => void): Promise<Lifecycle> {
     const l = new Lifecycle(target, colony, shape);
+    // threads start (and warm up, see bench/worker.ts) in parallel
+    const spawned: Promise<void>[] = [];
     const execGroups = splitList(colony.executors, Math.max(1, Math.min(shape.executorThreads, colony.executors.length)));
     for (const executors of execGroups) {
-      await l.pool.spawn({ role: 'executor', target: target.address, colonyname: colony.name, executors, assignTimeout: shape.assignTimeout, receipts: shape.receipts });
+      const executor: WorkerConfig = {
+        role: 'executor',
+        target: target.address,
+        colonyname: colony.name,
+        executors,
+        assignTimeout: shape.assignTimeout,
+        receipts: shape.receipts,
+        warmup: shape.warmup,
+      };
+      spawned.push(l.pool.spawn(executor));
     }
     const threads = Math.max(1, Math.min(shape.submitThreads, shape.inflight));
     const inflights = split(shape.inflight, threads);
     const counts = Number.isFinite(shape.processes) ? split(shape.processes, inflights.length) : inflights.map(() => Infinity);
     let first = 0;
     for (let i = 0; i < inflights.length && i < counts.length; i++) {
-      await l.pool.spawn({
+      const submitter: WorkerConfig = {
         role: 'submitter',
         target: target.address,
         colonyname: colony.name,
@@ -62,9 +76,12 @@ export class Lifecycle {
         firstIndex: first,
         executortype: shape.executortype ?? EXECUTOR_TYPE,
         receipts: shape.receipts,
-      });
+        warmup: shape.warmup,
+      };
+      spawned.push(l.pool.spawn(submitter));
       first += Number.isFinite(counts[i]) ? counts[i] : 1e9;
     }
+    await Promise.all(spawned);
     const cap = shape.maxBacklog ?? 0;
     if (cap > 0) {
       let paused = false;

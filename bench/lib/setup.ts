@@ -42,7 +42,7 @@ export async function createColony(target: string, serverKey: Key, executorCount
     }
     return { name, owner, executors, submitter };
   } finally {
-    c.close();
+    await c.close();
   }
 }
 
@@ -54,7 +54,7 @@ export async function removeColony(target: string, serverKey: Key, name: string)
   } catch {
     /* not served or already gone */
   } finally {
-    c.close();
+    await c.close();
   }
 }
 

@@ -67,7 +67,7 @@ export async function checkRun(c: CheckInput): Promise<CheckResult> {
   } catch (e) {
     notes.push(`server statistics unavailable (${(e as Error).message})`);
   } finally {
-    client.close();
+    await client.close();
   }
 
   if (c.db) {

@@ -105,7 +105,9 @@ export async function runScale(t: Target, p: ScaleParams): Promise<RunResult> {
     }
     // 1) submit M processes (no executor running yet): submit latency
     const cpu0 = cpuSnapshot(t.serverPid);
+    // the CPU window spans the threads' start: no client warm-up (its calls would be counted)
     const sub = await Lifecycle.start(t, { ...colony, executors: [] }, {
+      warmup: 0,
       processes: p.processes,
       inflight: p.inflight,
       submitThreads: 1,
@@ -119,6 +121,7 @@ export async function runScale(t: Target, p: ScaleParams): Promise<RunResult> {
     const { submitted } = await sub.finish();
     // 2) drain them: assign latency on a full queue, and close latency
     const drain = await Lifecycle.start(t, colony, {
+      warmup: 0,
       processes: 0,
       inflight: 1,
       submitThreads: 1,
