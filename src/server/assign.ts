@@ -65,8 +65,10 @@ export async function assignProcess(srv: ServerContext, msg: Msg<'assignprocessm
     }
     if (r.kind === 'assigned') {
       parked?.cancel();
-      // Chain: another parked executor checks whether there is more work (bursts drain).
-      srv.waiters.wake(colony, r.executortype, 1);
+      // Chain: when more was waiting, another parked executor takes the next one (bursts drain
+      // even when fewer wake-ups than processes were published); when nothing else was, the
+      // next submit's own event wakes someone, and no executor makes an empty attempt.
+      if (r.more) srv.waiters.wake(colony, r.executortype, 1);
       // Go replies with the attributes as they were before the assignment (state 0).
       return processToWire(r.process, r.process.attrs, 0);
     }

@@ -53,6 +53,7 @@ const ASSIGN_SQL = `WITH ex AS (
 )
 SELECT ex.executortype AS ex_type, ex.paused AS ex_paused, ex.state AS ex_state,
        (p.processid IS NULL AND ex.state = 1 AND NOT ex.paused AND EXISTS (SELECT 1 FROM processes p WHERE ${ELIGIBLE})) AS ex_contended,
+       (p.processid IS NOT NULL AND EXISTS (SELECT 1 FROM processes q WHERE ${ELIGIBLE.replace(/\bp\./g, 'q.')} AND q.processid <> p.processid)) AS ex_more,
        ${PROCESS_COLUMNS}
   FROM ex LEFT JOIN upd p ON true`; // \`p\` = the claimed row, so PROCESS_COLUMNS apply
 
@@ -64,7 +65,8 @@ export type AssignAttempt =
   | { kind: 'paused'; executortype: string }
   /** nothing eligible; `contended` = something eligible was taken by a concurrent assign meanwhile */
   | { kind: 'empty'; executortype: string; contended: boolean }
-  | { kind: 'assigned'; executortype: string; process: ProcessRow };
+  /** `more`: something else eligible for this executor was waiting too (as the statement saw it) */
+  | { kind: 'assigned'; executortype: string; process: ProcessRow; more: boolean };
 
 export interface AssignParams {
   executorid: string;
@@ -75,7 +77,7 @@ export interface AssignParams {
   mem: bigint;
 }
 
-type AssignRow = ProcessRow & { ex_type: string; ex_paused: boolean; ex_state: number; ex_contended: boolean };
+type AssignRow = ProcessRow & { ex_type: string; ex_paused: boolean; ex_state: number; ex_contended: boolean; ex_more: boolean };
 
 /** One assignment attempt: one atomic statement (workflow resolution included). */
 export async function assignNext(q: Queryable, a: AssignParams): Promise<AssignAttempt> {
@@ -84,8 +86,8 @@ export async function assignNext(q: Queryable, a: AssignParams): Promise<AssignA
   if (!r) return { kind: 'noexecutor' };
   if (r.ex_state !== 1) return { kind: 'notapproved' };
   if (r.processid !== null) {
-    const { ex_type: _t, ex_paused: _p, ex_state: _s, ex_contended: _c, ...process } = r;
-    return { kind: 'assigned', executortype: r.ex_type, process };
+    const { ex_type: _t, ex_paused: _p, ex_state: _s, ex_contended: _c, ex_more: more, ...process } = r;
+    return { kind: 'assigned', executortype: r.ex_type, process, more };
   }
   if (r.ex_paused) return { kind: 'paused', executortype: r.ex_type };
   return { kind: 'empty', executortype: r.ex_type, contended: r.ex_contended };

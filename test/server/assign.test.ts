@@ -3,6 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRequest } from '../../src/protocol/envelope.js';
 import { browserCrypto } from '../../src/crypto/index.js';
+import { FunctionSpecSchema } from '../../src/protocol/objects.js';
+import { nowNs } from '../../src/protocol/time.js';
+import { insertProcesses, newProcessRow } from '../../src/store/processes.js';
 import { newKey, setupColony, startTestServer, type Cast, type Key, type TestServer } from '../helpers/server.js';
 
 let t: TestServer;
@@ -168,6 +171,51 @@ describe('long poll', () => {
     const got = await Promise.all(parked);
     expect(new Set(got.map((p: any) => p.processid))).toEqual(ids);
     expect(new Set(got.map((p: any) => p.assignedexecutorid)).size).toBe(3);
+    await clear();
+  });
+
+  it('one wake-up for several waiting processes still drains them all (the chain goes on while more is waiting)', async () => {
+    const keys = [c.executor, await addExecutor('chain-1'), await addExecutor('chain-2')];
+    const parked = keys.map((k) => assign(k, { timeout: 20 }));
+    for (let i = 0; i < 100 && t.server.srv.waiters.size < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    // three processes stored without their events, then a single event
+    const rows = [0, 1, 2].map(() =>
+      newProcessRow(FunctionSpecSchema.parse({ funcname: 'f', maxexectime: -1, conditions: { colonyname: COLONY, executortype: TYPE } }), {
+        initiatorid: c.user.id,
+        initiatorname: c.user.name,
+        now: nowNs(),
+      }),
+    );
+    await insertProcesses(t.server.srv.db, rows);
+    t.server.srv.bus.publish({ kind: 'process', processid: rows[0].processid, colonyname: COLONY, executortype: TYPE, state: 0 });
+    const got = await Promise.all(parked);
+    expect(new Set(got.map((p: any) => p.processid))).toEqual(new Set(rows.map((r) => r.processid)));
+    await clear();
+  });
+
+  it('when nothing else is waiting, an assignment wakes nobody else (no empty attempts)', async () => {
+    const other = await addExecutor('idle-1');
+    const db = t.server.srv.db;
+    const query = db.query.bind(db);
+    let assigns = 0;
+    db.query = ((sql: string, params?: unknown[]) => {
+      if (sql.startsWith('WITH ex AS')) assigns++;
+      return query(sql, params);
+    }) as typeof db.query;
+    try {
+      const parked = [c.executor, other].map((k) => assign(k, { timeout: 2 }).catch((e: Error) => e));
+      for (let i = 0; i < 100 && t.server.srv.waiters.size < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      const before = assigns; // each made its first attempt
+      const p = await submit();
+      for (let i = 0; i < 100 && t.server.srv.waiters.size > 1; i++) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(assigns - before).toBe(1); // the woken one took it; the other still sleeps
+      expect(t.server.srv.waiters.size).toBe(1);
+      const got = (await Promise.all(parked)).filter((r: any) => r.processid === p.processid);
+      expect(got.length).toBe(1);
+    } finally {
+      db.query = query;
+    }
     await clear();
   });
 
