@@ -1,6 +1,8 @@
 // The executor runtime: long-poll assign, run the named function, close the process, and on
 // stop never leave a process of ours RUNNING (finish it within the grace period, else fail it).
 import { ColoniesClient } from '../client/client.js';
+import type { FetchLike } from '../client/transport.js';
+import { defaultNodeFetch } from '../client/node-transport.js';
 import type { Process } from '../client/types.js';
 import { ColoniesError } from '../protocol/errors.js';
 import { parseTime } from '../protocol/time.js';
@@ -20,6 +22,8 @@ export interface ExecutorOptions {
   port?: number;
   tls?: boolean;
   url?: string;
+  /** transport for the client made here; default: undici's request API in Node (nodeFetch), else the global fetch */
+  fetch?: FetchLike;
   colonyName: string;
   /** this executor's private key */
   prvKey: string;
@@ -65,7 +69,7 @@ export interface ExecutorHandle {
 const quiet: ExecutorLogger = { info: () => undefined, warn: (m) => console.error(m), error: (m) => console.error(m) };
 
 export function runExecutor(opts: ExecutorOptions): ExecutorHandle {
-  const client = opts.client ?? new ColoniesClient({ host: opts.host, port: opts.port, tls: opts.tls, url: opts.url });
+  const client = opts.client ?? new ColoniesClient({ host: opts.host, port: opts.port, tls: opts.tls, url: opts.url, fetch: opts.fetch ?? defaultNodeFetch() });
   const log = opts.logger ?? quiet;
   const me: Identity = {
     colonyName: opts.colonyName,
