@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ColoniesClient } from '../client/client.js';
 import { defaultNodeFetch } from '../client/node-transport.js';
+import { serverCrypto } from '../crypto/server.js';
 import { ColoniesError } from '../protocol/errors.js';
 import { parseJson } from '../protocol/json.js';
 import { Output, type Streams } from './output.js';
@@ -54,7 +55,7 @@ export class Cli {
     if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new UsageError(`invalid server port: ${portText}`);
     const tlsEnv = this.env.COLONIES_TLS ?? this.env.COLONIES_SERVER_TLS ?? '';
     const tls = o.insecure ? false : Boolean(o.tls) || /^(1|true|yes)$/i.test(tlsEnv);
-    return new ColoniesClient({ host, port, tls, fetch: defaultNodeFetch() });
+    return new ColoniesClient({ host, port, tls, fetch: defaultNodeFetch(), crypto: serverCrypto() });
   }
 
   /** The caller's key: --prvkey or COLONIES_PRVKEY. */

@@ -6,6 +6,8 @@
 import type { Agent, Dispatcher, buildConnector } from 'undici';
 import type { ClientOptions } from './base.js';
 import { ColoniesClient } from './client.js';
+import { defaultNodeCrypto } from './node-crypto.js';
+import { isNodeRuntime } from './node-runtime.js';
 import type { FetchLike } from './transport.js';
 
 export interface NodeFetchOptions {
@@ -17,14 +19,9 @@ export interface NodeFetchOptions {
   dispatcher?: Dispatcher;
 }
 
-type Undici = typeof import('undici');
+export { isNodeRuntime } from './node-runtime.js';
 
-/** True in Node (not Bun or Deno, whose own fetch is what they tune): undici can be loaded. */
-export function isNodeRuntime(): boolean {
-  const p = (globalThis as { process?: NodeJS.Process }).process;
-  const v = p?.versions as Record<string, string | undefined> | undefined;
-  return typeof p?.getBuiltinModule === 'function' && typeof v?.node === 'string' && !v.bun && !v.deno;
-}
+type Undici = typeof import('undici');
 
 let undici: Undici | undefined;
 function loadUndici(): Undici {
@@ -101,8 +98,8 @@ export function defaultNodeFetch(): FetchLike | undefined {
   }
 }
 
-/** A ColoniesClient that sends through nodeFetch (unless options.fetch is given). */
+/** A ColoniesClient that sends through nodeFetch and signs natively (unless options.fetch / options.crypto are given). */
 export function createNodeClient(options: ClientOptions & { transport?: NodeFetchOptions } = {}): ColoniesClient {
   const { transport, ...rest } = options;
-  return new ColoniesClient({ ...rest, fetch: rest.fetch ?? nodeFetch(transport) });
+  return new ColoniesClient({ ...rest, fetch: rest.fetch ?? nodeFetch(transport), crypto: rest.crypto ?? defaultNodeCrypto() });
 }

@@ -2,6 +2,7 @@
 // stop never leave a process of ours RUNNING (finish it within the grace period, else fail it).
 import { ColoniesClient } from '../client/client.js';
 import type { FetchLike } from '../client/transport.js';
+import { defaultNodeCrypto } from '../client/node-crypto.js';
 import { defaultNodeFetch } from '../client/node-transport.js';
 import type { Process } from '../client/types.js';
 import { ColoniesError } from '../protocol/errors.js';
@@ -69,7 +70,7 @@ export interface ExecutorHandle {
 const quiet: ExecutorLogger = { info: () => undefined, warn: (m) => console.error(m), error: (m) => console.error(m) };
 
 export function runExecutor(opts: ExecutorOptions): ExecutorHandle {
-  const client = opts.client ?? new ColoniesClient({ host: opts.host, port: opts.port, tls: opts.tls, url: opts.url, fetch: opts.fetch ?? defaultNodeFetch() });
+  const client = opts.client ?? new ColoniesClient({ host: opts.host, port: opts.port, tls: opts.tls, url: opts.url, fetch: opts.fetch ?? defaultNodeFetch(), crypto: defaultNodeCrypto() });
   const log = opts.logger ?? quiet;
   const me: Identity = {
     colonyName: opts.colonyName,
