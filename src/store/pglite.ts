@@ -10,7 +10,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Db, DbConfig, Queryable } from './db.js';
 import { openEngine, type Engine } from './pglite-engine.js';
-import { MessageReader, MessageWriter, PgliteError, toParam, TypeParsers, type Field, type WireParam } from './pglite-wire.js';
+import { Messages, readMessages, serialize, toParam, TypeParsers, type PgliteError, type ValueParser, type WireParam } from './pglite-wire.js';
+
+/** A result column: its name and the parser of its type. */
+interface Field {
+  name: string;
+  parse: ValueParser | undefined;
+}
 
 /** Statement texts prepared at most (as postgres.ts): the store's SQL is constant text. */
 const MAX_PREPARED = 1000;
@@ -97,7 +103,7 @@ class Session {
       head.start();
       return;
     }
-    const w = new MessageWriter();
+    const w = new Messages();
     const batch: Job[] = [];
     const parsing = new Set<Statement>();
     try {
@@ -164,7 +170,7 @@ class Session {
 
   /** Runs jobs right away, for the holder of the connection. Rejects with the first error. */
   async direct(jobs: Job[]): Promise<Job[]> {
-    const w = new MessageWriter();
+    const w = new Messages();
     const parsing = new Set<Statement>();
     for (const j of jobs) if (!this.encode(w, j, parsing)) throw new Error('pglite: statement prepared twice in one message');
     await this.exchange(w, jobs);
@@ -276,13 +282,13 @@ class Session {
    * Adds a job's messages. False when it cannot go in this message: its statement is being
    * prepared by an earlier job of the same message (it goes in the next one).
    */
-  private encode(w: MessageWriter, j: Job, parsing: Set<Statement>): boolean {
+  private encode(w: Messages, j: Job, parsing: Set<Statement>): boolean {
     if (j.closes !== undefined) {
-      w.close(j.closes).sync();
+      w.add(serialize.close({ type: 'S', name: j.closes })).add(serialize.sync());
       return true;
     }
     if (j.params === undefined) {
-      w.query(j.sql);
+      w.add(serialize.query(j.sql));
       return true;
     }
     let stmt = this.statements.get(j.sql);
@@ -292,17 +298,21 @@ class Session {
     }
     const params = j.params;
     if (!stmt) {
-      w.parse('', j.sql).bind('', params).describe('P', '').execute().sync();
+      w.add(serialize.parse({ text: j.sql }))
+        .add(serialize.bind({ values: params }))
+        .add(serialize.describe({ type: 'P' }))
+        .add(serialize.execute())
+        .add(serialize.sync());
       return true;
     }
     if (!stmt.ready) {
       if (parsing.has(stmt)) return false;
       parsing.add(stmt);
       j.parses = true;
-      w.parse(stmt.name, j.sql).describe('S', stmt.name);
+      w.add(serialize.parse({ name: stmt.name, text: j.sql })).add(serialize.describe({ type: 'S', name: stmt.name }));
     }
     j.stmt = stmt;
-    w.bind(stmt.name, params).execute().sync();
+    w.add(serialize.bind({ statement: stmt.name, values: params })).add(serialize.execute()).add(serialize.sync());
     return true;
   }
 
@@ -318,12 +328,12 @@ class Session {
   }
 
   /** Sends a message of jobs and reads the reply into them (for a caller that is busy). */
-  private async exchange(w: MessageWriter, jobs: Job[]): Promise<void> {
+  private async exchange(w: Messages, jobs: Job[]): Promise<void> {
     const reply = await this.engine.run(w.finish());
     this.read(reply, jobs);
   }
 
-  private async send(w: MessageWriter, jobs: Job[]): Promise<void> {
+  private async send(w: Messages, jobs: Job[]): Promise<void> {
     try {
       await this.exchange(w, jobs);
     } finally {
@@ -332,48 +342,55 @@ class Session {
   }
 
   private read(reply: Uint8Array, jobs: Job[]): void {
-    const r = new MessageReader(reply);
     let k = 0;
     let j = jobs[0];
-    while (r.next()) {
-      switch (r.type) {
-        case 0x31: // ParseComplete
+    readMessages(reply, (m) => {
+      switch (m.name) {
+        case 'parseComplete':
           if (j.parses) j.stmt!.ready = true;
           break;
-        case 0x54: // RowDescription
-          if (j.parses) j.stmt!.fields = r.fields(this.types);
-          else j.fields = r.fields(this.types);
+        case 'rowDescription': {
+          const fields = m.fields.map((f) => ({ name: f.name, parse: this.types.get(f.dataTypeID) }));
+          if (j.parses) j.stmt!.fields = fields;
+          else j.fields = fields;
           break;
-        case 0x6e: // NoData
+        }
+        case 'noData':
           if (j.parses) j.stmt!.fields = [];
           break;
-        case 0x44: // DataRow
-          j.rows.push(r.row(j.fields ?? j.stmt?.fields ?? []));
+        case 'dataRow': {
+          const fields = j.fields ?? j.stmt?.fields ?? [];
+          const values = m.fields;
+          const row: Record<string, unknown> = {};
+          for (let i = 0; i < fields.length; i++) {
+            const v = values[i] as string | null;
+            const f = fields[i];
+            row[f.name] = v === null || !f.parse ? v : f.parse(v);
+          }
+          j.rows.push(row);
           break;
-        case 0x43: // CommandComplete
-          j.tag = r.commandTag();
+        }
+        case 'commandComplete':
+          j.tag = m.text;
           break;
-        case 0x45: // ErrorResponse
+        case 'error':
           if (!j.error) {
-            j.error = r.error();
+            j.error = m;
             j.error.query = j.sql;
             if (stale(j) && this.statements.get(j.sql) === j.stmt) this.forget(j.sql, j.stmt!);
           }
           break;
-        case 0x41: {
-          // NotificationResponse
-          const n = r.notification();
-          this.notify(n.channel, n.payload);
+        case 'notification':
+          this.notify(m.channel, m.payload);
           break;
-        }
-        case 0x5a: // ReadyForQuery: this job is done
+        case 'readyForQuery': // this job is done
           k++;
           if (k < jobs.length) j = jobs[k];
           break;
-        default: // BindComplete, ParameterDescription, Notice, ParameterStatus, EmptyQuery...
+        default: // bindComplete, parameterDescription, notice, parameterStatus, emptyQuery...
           break;
       }
-    }
+    });
     if (k !== jobs.length) throw new Error(`pglite: ${jobs.length - k} statement(s) got no reply`);
   }
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/db.js';
 import { dumpPglite, openPglite } from '../../src/store/pglite.js';
-import { MessageReader, MessageWriter, parseArray, toParam } from '../../src/store/pglite-wire.js';
+import { DatabaseError, Messages, readMessages, serialize, toParam, TypeParsers, type Reply } from '../../src/store/pglite-wire.js';
 
 const template = process.env.COLONIES_TEST_PGLITE_TEMPLATE || undefined;
 
@@ -67,7 +67,7 @@ describe.each(['worker', 'inline'] as const)('PGlite (%s)', (mode) => {
 
   it('rejects a failing statement with the database error, and the connection goes on', async () => {
     const e1 = await db.query('SELEC 1').catch((e) => e);
-    expect(e1).toBeInstanceOf(Error);
+    expect(e1).toBeInstanceOf(DatabaseError);
     expect(e1.message).toMatch(/syntax error/);
     expect(e1.code).toBe('42601');
     await db.query('INSERT INTO items (id, v) VALUES ($1, $2)', [1, 'one']);
@@ -290,13 +290,29 @@ describe('PGlite data folders and templates', () => {
 });
 
 describe('PGlite wire protocol', () => {
-  it('parses array literals', () => {
-    expect(parseArray('{}', undefined)).toEqual([]);
-    expect(parseArray('{a,NULL,"NULL","",x y}', undefined)).toEqual(['a', null, 'NULL', '', 'x y']);
-    expect(parseArray('{"a\\"b","c\\\\d","e,f","{g}"}', undefined)).toEqual(['a"b', 'c\\d', 'e,f', '{g}']);
-    expect(parseArray('{{1,2},{3,NULL}}', Number)).toEqual([[1, 2], [3, null]]);
-    expect(parseArray('[2:3]={5,6}', Number)).toEqual([5, 6]);
-    expect(parseArray('{(0,0),(1,1);(2,2),(3,3)}', undefined, ';')).toEqual(['(0,0),(1,1)', '(2,2),(3,3)']);
+  it('parses values of every array type, int8 as BigInt and bytea as Uint8Array', () => {
+    const t = new TypeParsers();
+    // name[] (no parser in pg-types), box[] (';' delimiter: stays text), a made-up array of int8
+    t.addArrays([
+      [1003, 19],
+      [1020, 603],
+      [99999, 20],
+    ]);
+    expect(t.get(1009)!('{a,NULL,"NULL","",x y}')).toEqual(['a', null, 'NULL', '', 'x y']);
+    expect(t.get(1009)!('{"a\\"b","c\\\\d","e,f","{g}"}')).toEqual(['a"b', 'c\\d', 'e,f', '{g}']);
+    expect(t.get(1007)!('{{1,2},{3,NULL}}')).toEqual([[1, 2], [3, null]]);
+    expect(t.get(1007)!('[2:3]={5,6}')).toEqual([5, 6]);
+    expect(t.get(1016)!('{1,NULL,9007199254740993}')).toEqual([1n, null, 9007199254740993n]);
+    expect(t.get(1003)!('{a,"b c"}')).toEqual(['a', 'b c']);
+    expect(t.get(99999)!('{{1},{2}}')).toEqual([[1n], [2n]]);
+    expect(t.get(1020)).toBeUndefined();
+    expect(t.get(25)).toBeUndefined();
+    expect(t.get(20)!('-5')).toBe(-5n);
+    const bytes = t.get(17)!('\\x00ff');
+    expect(bytes).toEqual(new Uint8Array([0, 255]));
+    expect(Buffer.isBuffer(bytes)).toBe(false);
+    expect(t.get(1184)!('2024-01-02 03:04:05.678+00')).toEqual(new Date('2024-01-02T03:04:05.678Z'));
+    expect(t.get(3802)!('{"a":[1]}')).toEqual({ a: [1] });
   });
 
   it('sends parameters as node-postgres does', () => {
@@ -307,16 +323,44 @@ describe('PGlite wire protocol', () => {
     expect(toParam(new Date('2024-01-02T03:04:05.000Z'))).toBe('2024-01-02T03:04:05.000Z');
     expect(toParam({ a: 1 })).toBe('{"a":1}');
     expect(toParam(['a"b', null, ['c'], 3])).toBe('{"a\\"b",NULL,{"c"},"3"}');
-    expect(toParam(Buffer.from('hi'))).toEqual(new Uint8Array([104, 105]));
+    expect(toParam(Buffer.from('hi'))).toEqual(Buffer.from('hi'));
+    expect(toParam(new Uint8Array([1, 2]))).toEqual(Buffer.from([1, 2]));
   });
 
-  it('writes messages that read back', () => {
-    const msg = new MessageWriter().parse('s1', 'SELECT $1').bind('s1', ['é', null, new Uint8Array([1])]).execute().sync().finish();
-    const r = new MessageReader(msg);
+  it('frames one trip of messages in a buffer of its own', () => {
+    const msg = new Messages()
+      .add(serialize.parse({ name: 's1', text: 'SELECT $1' }))
+      .add(serialize.bind({ statement: 's1', values: ['é', null, Buffer.from([1])] }))
+      .add(serialize.execute())
+      .add(serialize.sync())
+      .finish();
+    const buf = Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength);
     const types: string[] = [];
-    while (r.next()) types.push(String.fromCharCode(r.type));
+    for (let p = 0; p < buf.length; p += 1 + buf.readInt32BE(p + 1)) types.push(String.fromCharCode(buf[p]));
     expect(types).toEqual(['P', 'B', 'E', 'S']);
     expect(msg.byteOffset).toBe(0);
     expect(msg.buffer.byteLength).toBe(msg.byteLength);
+  });
+
+  it('reads backend messages', () => {
+    // CommandComplete "SELECT 1", ErrorResponse (S, C, M, n), ReadyForQuery 'I'
+    const field = (code: string, v: string) => Buffer.concat([Buffer.from(code), Buffer.from(v), Buffer.from([0])]);
+    const body = (type: string, b: Buffer) => {
+      const h = Buffer.alloc(5);
+      h[0] = type.charCodeAt(0);
+      h.writeInt32BE(4 + b.length, 1);
+      return Buffer.concat([h, b]);
+    };
+    const reply = Buffer.concat([
+      body('C', Buffer.from('SELECT 1\0')),
+      body('E', Buffer.concat([field('S', 'ERROR'), field('C', '23505'), field('M', 'duplicate key'), field('n', 'items_pkey'), Buffer.from([0])])),
+      body('Z', Buffer.from('I')),
+    ]);
+    const got: Reply[] = [];
+    readMessages(new Uint8Array(reply), (m) => got.push(m));
+    expect(got.map((m) => m.name)).toEqual(['commandComplete', 'error', 'readyForQuery']);
+    const e = got[1] as DatabaseError;
+    expect(e).toBeInstanceOf(DatabaseError);
+    expect([e.message, e.code, e.constraint, e.severity]).toEqual(['duplicate key', '23505', 'items_pkey', 'ERROR']);
   });
 });
