@@ -20,6 +20,8 @@ export interface ServerConfig {
   generatorCheckerPeriod: number;
   /** ms between timeout sweeps (maxwaittime / maxexectime) */
   timeoutCheckerPeriod: number;
+  /** ms between checks for tables to vacuum when autovacuum is off (0 = never; see vacuum.ts) */
+  vacuumCheckPeriod: number;
   retention: boolean;
   /** seconds */
   retentionPolicy: number;
@@ -69,6 +71,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     cronCheckerPeriod: num(env.COLONIES_CRON_CHECKER_PERIOD, 1000),
     generatorCheckerPeriod: num(env.COLONIES_GENERATOR_CHECKER_PERIOD, 1000),
     timeoutCheckerPeriod: num(env.COLONIES_TIMEOUT_CHECKER_PERIOD, 1000),
+    vacuumCheckPeriod: num(env.COLONIES_VACUUM_CHECK_PERIOD, 15000),
     retention: bool(env.COLONIES_RETENTION, false),
     retentionPolicy: num(env.COLONIES_RETENTION_POLICY, 604800),
     buildVersion: env.BUILD_VERSION || 'dev',

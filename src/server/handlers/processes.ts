@@ -1,6 +1,6 @@
 // Process RPCs (PROTOCOL §6.7, SEMANTICS §4-§5): submit, assign (long poll, see ../assign.ts),
 // get, list, history, close, set output, cancel, remove. Importing this module also starts the
-// timeout loop (../timeouts.ts).
+// timeout loop (../timeouts.ts) and the vacuum loop (../vacuum.ts).
 import { ALL_STATES, CANCELLED, FAILED, SUCCESS, cancelRefusal, closeFailedRefusal, closeSuccessfulRefusal, isProcessState } from '../../domain/process-state.js';
 import { isTargeted, priorityInRange } from '../../domain/spec.js';
 import { badRequest, ColoniesError, forbidden, internal, notFound } from '../../protocol/errors.js';
@@ -46,6 +46,7 @@ import type { ServerContext } from '../context.js';
 import type { ServerEvent } from '../events.js';
 import { rpc } from '../registry.js';
 import '../timeouts.js';
+import '../vacuum.js';
 import { graphHooks } from '../workflow-hooks.js';
 
 const MAX_COUNT = 100;

@@ -1,0 +1,54 @@
+// The leader's VACUUM of the churning tables when autovacuum is off (src/server/vacuum.ts).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vacuumIfNeeded } from '../../src/server/vacuum.js';
+import { testDbKind } from '../helpers/db.js';
+import { setupColony, startTestServer, type Cast, type TestServer } from '../helpers/server.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('vacuumIfNeeded', () => {
+  let t: TestServer;
+  let c: Cast;
+  beforeAll(async () => {
+    t = await startTestServer({ vacuumCheckPeriod: 0 }); // the test drives it
+    c = await setupColony(t, 'dev', 'cli');
+  });
+  afterAll(() => t?.close());
+
+  it('vacuums the processes table once dead rows gather, only when autovacuum is off; work is kept', async () => {
+    const db = t.server.srv.db;
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const p = await t.call('submitfuncspecmsg', { spec: { funcname: 'f', conditions: { colonyname: 'dev', executortype: 'cli' } } }, c.user);
+      await t.call('assignprocessmsg', { colonyname: 'dev', timeout: -1 }, c.executor);
+      await t.call('closesuccessfulmsg', { processid: p.processid, out: [i] }, c.executor);
+      ids.push(p.processid);
+    }
+    const eager = { minDead: 10, deadShare: 0 };
+    if (testDbKind === 'pglite') {
+      expect(await vacuumIfNeeded(db, eager)).toEqual([]); // embedded: nothing to do
+      return;
+    }
+    const autovacuum = (await db.query<{ v: string }>("SELECT current_setting('autovacuum') AS v"))[0].v;
+    if (autovacuum === 'on') {
+      expect(await vacuumIfNeeded(db, eager)).toEqual([]); // PostgreSQL does it itself
+      return;
+    }
+    // statistics reach pg_stat_user_tables asynchronously: wait until the dead rows show
+    let done: string[] = [];
+    for (let i = 0; i < 50 && !done.includes('processes'); i++) {
+      done = await vacuumIfNeeded(db, { minDead: 1_000_000, deadShare: 0 }); // not yet: too few dead rows
+      expect(done).toEqual([]);
+      done = await vacuumIfNeeded(db, eager);
+      if (!done.includes('processes')) await sleep(200);
+    }
+    expect(done).toContain('processes');
+    let count = 0;
+    for (let i = 0; i < 50 && count === 0; i++) {
+      count = Number((await db.query<{ n: string }>("SELECT vacuum_count AS n FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'processes'"))[0].n);
+      if (count === 0) await sleep(200);
+    }
+    expect(count).toBeGreaterThan(0);
+    for (const [i, id] of ids.entries()) expect(await t.call('getprocessmsg', { processid: id }, c.user)).toMatchObject({ state: 2, out: [i] });
+  });
+});
