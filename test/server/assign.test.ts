@@ -7,6 +7,7 @@ import { FunctionSpecSchema } from '../../src/protocol/objects.js';
 import { nowNs } from '../../src/protocol/time.js';
 import { insertProcesses, newProcessRow } from '../../src/store/processes.js';
 import { newKey, setupColony, startTestServer, type Cast, type Key, type TestServer } from '../helpers/server.js';
+import { sleep, waitFor } from '../helpers/workflow.js';
 
 let t: TestServer;
 let c: Cast;
@@ -156,7 +157,7 @@ describe('matching', () => {
 describe('long poll', () => {
   it('an executor parked in assign receives a process submitted later', async () => {
     const parked = assign(c.executor, { timeout: 20 });
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     const p = await submit();
     expect((await parked).processid).toBe(p.processid);
     await t.call('closesuccessfulmsg', { processid: p.processid }, c.executor);
@@ -165,7 +166,7 @@ describe('long poll', () => {
   it('a burst wakes every parked executor (chained wake-ups)', async () => {
     const keys = [c.executor, await addExecutor('burst-1'), await addExecutor('burst-2')];
     const parked = keys.map((k) => assign(k, { timeout: 20 }));
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     const ids = new Set<string>();
     for (let i = 0; i < 3; i++) ids.add((await submit()).processid);
     const got = await Promise.all(parked);
@@ -177,7 +178,7 @@ describe('long poll', () => {
   it('one wake-up for several waiting processes still drains them all (the chain goes on while more is waiting)', async () => {
     const keys = [c.executor, await addExecutor('chain-1'), await addExecutor('chain-2')];
     const parked = keys.map((k) => assign(k, { timeout: 20 }));
-    for (let i = 0; i < 100 && t.server.srv.waiters.size < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(async () => t.server.srv.waiters.size >= 3, 10_000, 20);
     // three processes stored without their events, then a single event
     const rows = [0, 1, 2].map(() =>
       newProcessRow(FunctionSpecSchema.parse({ funcname: 'f', maxexectime: -1, conditions: { colonyname: COLONY, executortype: TYPE } }), {
@@ -204,11 +205,11 @@ describe('long poll', () => {
     }) as typeof db.query;
     try {
       const parked = [c.executor, other].map((k) => assign(k, { timeout: 2 }).catch((e: Error) => e));
-      for (let i = 0; i < 100 && t.server.srv.waiters.size < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(async () => t.server.srv.waiters.size >= 2, 10_000, 20);
       const before = assigns; // each made its first attempt
       const p = await submit();
-      for (let i = 0; i < 100 && t.server.srv.waiters.size > 1; i++) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, 200));
+      await waitFor(async () => t.server.srv.waiters.size <= 1, 10_000, 20);
+      await sleep(200);
       expect(assigns - before).toBe(1); // the woken one took it; the other still sleeps
       expect(t.server.srv.waiters.size).toBe(1);
       const got = (await Promise.all(parked)).filter((r: any) => r.processid === p.processid);
@@ -228,11 +229,11 @@ describe('long poll', () => {
     const ac = new AbortController();
     const req = fetch(`${t.url}/api`, { method: 'POST', body, signal: ac.signal }).catch((e) => e);
     const waiters = t.server.srv.waiters;
-    for (let i = 0; i < 100 && waiters.size === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(async () => waiters.size > 0, 10_000, 20);
     expect(waiters.size).toBe(1);
     ac.abort();
     await req;
-    for (let i = 0; i < 100 && waiters.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(async () => waiters.size === 0, 10_000, 20);
     expect(waiters.size).toBe(0);
   });
 });
@@ -246,7 +247,7 @@ describe('pause / resume', () => {
       expect(await assignFails(c.executor, { timeout: 1 })).toEqual({ status: 408, message: 'Assignment timeout: colony assignments are paused' });
       expect((await t.call('getprocessmsg', { processid: p.processid }, c.user)).state).toBe(0);
       const parked = assign(c.executor, { timeout: 20 });
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
       await t.call('resumeassignmentsmsg', { colonyname: COLONY }, c.owner);
       expect((await parked).processid).toBe(p.processid);
     } finally {

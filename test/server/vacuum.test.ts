@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vacuumIfNeeded } from '../../src/server/vacuum.js';
 import { testDbKind } from '../helpers/db.js';
 import { setupColony, startTestServer, type Cast, type TestServer } from '../helpers/server.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { waitFor } from '../helpers/workflow.js';
 
 describe('vacuumIfNeeded', () => {
   let t: TestServer;
@@ -35,19 +34,15 @@ describe('vacuumIfNeeded', () => {
       return;
     }
     // statistics reach pg_stat_user_tables asynchronously: wait until the dead rows show
-    let done: string[] = [];
-    for (let i = 0; i < 50 && !done.includes('processes'); i++) {
-      done = await vacuumIfNeeded(db, { minDead: 1_000_000, deadShare: 0 }); // not yet: too few dead rows
-      expect(done).toEqual([]);
-      done = await vacuumIfNeeded(db, eager);
-      if (!done.includes('processes')) await sleep(200);
-    }
+    const done = await waitFor(async () => {
+      expect(await vacuumIfNeeded(db, { minDead: 1_000_000, deadShare: 0 })).toEqual([]); // not yet: too few dead rows
+      const d = await vacuumIfNeeded(db, eager);
+      return d.includes('processes') && d;
+    }, 10_000, 200);
     expect(done).toContain('processes');
-    let count = 0;
-    for (let i = 0; i < 50 && count === 0; i++) {
-      count = Number((await db.query<{ n: string }>("SELECT vacuum_count AS n FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'processes'"))[0].n);
-      if (count === 0) await sleep(200);
-    }
+    const count = await waitFor(async () =>
+      Number((await db.query<{ n: string }>("SELECT vacuum_count AS n FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'processes'"))[0].n),
+    10_000, 200);
     expect(count).toBeGreaterThan(0);
     for (const [i, id] of ids.entries()) expect(await t.call('getprocessmsg', { processid: id }, c.user)).toMatchObject({ state: 2, out: [i] });
   });
