@@ -21,3 +21,13 @@ export interface ServerContext {
   /** The http port actually bound (for server info). */
   port(): number;
 }
+
+/** A value made once per server instance, on first use (state a handler module keeps per server). */
+export function perServer<T>(make: (srv: ServerContext) => T): (srv: ServerContext) => T {
+  const made = new WeakMap<ServerContext, T>();
+  return (srv) => {
+    let v = made.get(srv);
+    if (v === undefined) made.set(srv, (v = make(srv)));
+    return v;
+  };
+}

@@ -42,7 +42,7 @@ import {
 import { checkMember, checkResolvedMember, colonyOwner, member, type ResolvedColony } from '../access.js';
 import { assignProcess } from '../assign.js';
 import { Batcher } from '../batch.js';
-import type { ServerContext } from '../context.js';
+import { perServer, type ServerContext } from '../context.js';
 import type { ServerEvent } from '../events.js';
 import { rpc } from '../registry.js';
 import '../timeouts.js';
@@ -115,19 +115,13 @@ function inTxIfGraph<T>(srv: ServerContext, p: ProcessBrief, fn: (q: Queryable) 
 }
 
 // Concurrent submits of one caller to one colony are stored together (see ../batch.ts).
-const submitBatchers = new WeakMap<ServerContext, Batcher<NewProcess, SubmitOutcome>>();
-
-function submitBatcher(srv: ServerContext): Batcher<NewProcess, SubmitOutcome> {
-  let b = submitBatchers.get(srv);
-  if (!b) {
-    b = new Batcher(async (rows) => {
+const submitBatcher = perServer(
+  (srv) =>
+    new Batcher<NewProcess, SubmitOutcome>(async (rows) => {
       const outcome = await insertSubmitted(srv.db, rows);
       return rows.map(() => outcome);
-    });
-    submitBatchers.set(srv, b);
-  }
-  return b;
-}
+    }),
+);
 
 const nilSpec = () => badRequest('Failed to submit process spec, msg.FunctionSpec is nil');
 
@@ -256,23 +250,10 @@ async function closeSlowPath<C extends Closed>(
 }
 
 // Concurrent closes share one statement (see ../batch.ts); each gets its own attempt back.
-interface CloseBatchers {
-  successful: Batcher<CloseRequest, CloseAttempt<ClosedSuccessful>>;
-  failed: Batcher<CloseRequest, CloseAttempt<Closed>>;
-}
-const closeBatcherOf = new WeakMap<ServerContext, CloseBatchers>();
-
-function closeBatchers(srv: ServerContext): CloseBatchers {
-  let b = closeBatcherOf.get(srv);
-  if (!b) {
-    b = {
-      successful: new Batcher((reqs) => closeSuccessfulForCallers(srv.db, reqs)),
-      failed: new Batcher((reqs) => closeFailedForCallers(srv.db, reqs)),
-    };
-    closeBatcherOf.set(srv, b);
-  }
-  return b;
-}
+const closeBatchers = perServer((srv) => ({
+  successful: new Batcher<CloseRequest, CloseAttempt<ClosedSuccessful>>((reqs) => closeSuccessfulForCallers(srv.db, reqs)),
+  failed: new Batcher<CloseRequest, CloseAttempt<Closed>>((reqs) => closeFailedForCallers(srv.db, reqs)),
+}));
 
 async function recordRun(q: Queryable, c: ClosedSuccessful): Promise<void> {
   if (c.functionowner === null) return;
