@@ -86,14 +86,20 @@ const CLOSE_FOR_CALLER = {
   failed: { set: 'state = 3, endtime = cur.now, errors = cur.json::jsonb', from: '0, 1', extra: '' },
 };
 
-// $1 process ids, $2 callers, $3 times, $4 JSON texts: one element per close.
-function closeForCallerSql(kind: keyof typeof CLOSE_FOR_CALLER): string {
+// $1 process ids, $2 callers, $3 times, $4 JSON texts: one element per close, `n` elements.
+//
+// The text names the batch size (LIMIT n), so that PostgreSQL's plan cache can keep one generic
+// plan per size. With the size unknown, the generic plan of unnest($1) assumes 10 rows and
+// costs more than a custom plan for 1 row, so every execution was planned anew: that planning
+// was a fifth of PostgreSQL's CPU under load (perf, bench/RESULTS.md). The texts are made on
+// first use, at most MAX_SIZED per kind (the Batcher's batch limit); n = 0: no LIMIT, any size.
+function closeForCallerSql(kind: keyof typeof CLOSE_FOR_CALLER, n: number): string {
   const k = CLOSE_FOR_CALLER[kind];
   return `WITH cur AS (
   SELECT i.ord, i.caller, i.now, i.json,
          p.processid, p.colonyname, p.executortype, p.state, p.assignedexecutorid, p.processgraphid,
          c.colonyid AS acc_colonyid, ${memberSql('p.colonyname', 'i.caller')} AS acc_member
-    FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[]) WITH ORDINALITY AS i(pid, caller, now, json, ord)
+    FROM (SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[]) WITH ORDINALITY AS u(pid, caller, now, json, ord)${n > 0 ? ` LIMIT ${n}` : ''}) AS i
     JOIN processes p ON p.processid = i.pid
     LEFT JOIN colonies c ON c.name = p.colonyname
 ), upd AS (
@@ -108,7 +114,14 @@ SELECT cur.ord, cur.processid, cur.colonyname, cur.executortype, cur.state, cur.
   FROM cur LEFT JOIN upd ON upd.c_ord = cur.ord`;
 }
 
-const CLOSE_SQL = { successful: closeForCallerSql('successful'), failed: closeForCallerSql('failed') };
+/** Larger batches share one text without LIMIT (planned per call). */
+const MAX_SIZED = 64;
+const closeSql = { successful: [] as string[], failed: [] as string[] };
+
+function closeStatement(kind: keyof typeof CLOSE_FOR_CALLER, n: number): string {
+  const size = n > MAX_SIZED ? 0 : n;
+  return (closeSql[kind][size] ??= closeForCallerSql(kind, size));
+}
 
 type CloseRow = ProcessBrief &
   CallerAccess & {
@@ -153,7 +166,7 @@ async function closeMany<C extends Closed>(
   reqs: CloseRequest[],
   extra: (r: CloseRow) => Omit<C, keyof Closed>,
 ): Promise<CloseAttempt<C>[]> {
-  const rows = await q.query<CloseRow>(CLOSE_SQL[kind], [
+  const rows = await q.query<CloseRow>(closeStatement(kind, reqs.length), [
     reqs.map((r) => r.processid),
     reqs.map((r) => r.executorid),
     reqs.map((r) => r.now.toString()),
