@@ -208,15 +208,14 @@ export async function getProcessForCaller(q: Queryable, processid: string, calle
 
 export type ListFilter = { kind: 'none' } | { kind: 'executortype' | 'initiatorname' | 'label'; value: string };
 
-// Go's order per state: the queue order for WAITING, oldest start first for RUNNING, newest end first for closed ones.
-const LIST_ORDER: Record<number, string> = {
-  0: 'p.prioritytime',
-  1: 'p.starttime',
-  2: 'p.endtime DESC',
-  3: 'p.endtime DESC',
-  4: 'p.endtime DESC',
-  [ALL_STATES]: 'p.submissiontime DESC',
-};
+/**
+ * Go's order per state, as one ascending key: the queue order (prioritytime) for WAITING, oldest
+ * start first for RUNNING, newest end first for closed ones (-endtime). The index
+ * processes_colony_list (migration 5) is on (colonyname, state, LIST_KEY), so a page of one
+ * state is read in order from the index instead of sorting every row of that state.
+ */
+const LIST_KEY = '(CASE p.state WHEN 0 THEN p.prioritytime WHEN 1 THEN p.starttime ELSE -p.endtime END)';
+const LIST_ORDER = (state: number) => (state === ALL_STATES ? 'p.submissiontime DESC' : LIST_KEY);
 const listSql = new Map<string, string>();
 
 function listStatement(state: number, filter: ListFilter['kind']): string {
@@ -226,7 +225,7 @@ function listStatement(state: number, filter: ListFilter['kind']): string {
     const where = ['p.colonyname = $1'];
     if (state !== ALL_STATES) where.push('p.state = $3');
     if (filter !== 'none') where.push(`p.${filter} = $${state !== ALL_STATES ? 4 : 3}`);
-    sql = `SELECT ${PROCESS_COLUMNS} FROM processes p WHERE ${where.join(' AND ')} ORDER BY ${LIST_ORDER[state]} LIMIT $2`;
+    sql = `SELECT ${PROCESS_COLUMNS} FROM processes p WHERE ${where.join(' AND ')} ORDER BY ${LIST_ORDER(state)} LIMIT $2`;
     listSql.set(key, sql);
   }
   return sql;
@@ -241,11 +240,28 @@ export async function listProcesses(q: Queryable, colonyname: string, state: num
   return q.query<ProcessRow>(listStatement(state, filter.kind), params);
 }
 
+// Times of one process come from the clocks of the replicas that changed it; this is the skew
+// between those clocks that processHistory tolerates.
+const CLOCK_SKEW_NS = 60_000_000_000n;
+
+/**
+ * processHistory reads the colony's rows of one state from processes_colony_list (see LIST_KEY),
+ * narrowed with a bound that `submissiontime >= since` implies: a process starts and ends after
+ * it was submitted. Closed members of a failed workflow keep endtime 0 (as Go), so they are
+ * always read. WAITING has no such bound (its rows are the queue).
+ */
+function historyBound(state: number): string {
+  if (state === 1) return `AND ${LIST_KEY} >= $3::int8 - ${CLOCK_SKEW_NS}`;
+  if (state >= 2) return `AND (${LIST_KEY} <= -($3::int8 - ${CLOCK_SKEW_NS}) OR ${LIST_KEY} = 0)`;
+  return '';
+}
+
 /** getprocesshistmsg: processes of a colony in `state` submitted since `sinceNs`, oldest first. */
 export async function processHistory(q: Queryable, colonyname: string, executorid: string, state: number, sinceNs: bigint): Promise<ProcessRow[]> {
   return q.query<ProcessRow>(
     `SELECT ${PROCESS_COLUMNS} FROM processes p
       WHERE p.colonyname = $1 AND p.state = $2 AND p.submissiontime >= $3 AND ($4 = '' OR p.assignedexecutorid = $4)
+        ${historyBound(state)}
       ORDER BY p.submissiontime`,
     [colonyname, state, sinceNs, executorid],
   );

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTime } from '../../src/protocol/time.js';
-import { newKey, setupColony, startTestServer, type Cast, type Key, type TestServer } from '../helpers/server.js';
+import { addApprovedExecutor, newKey, setupColony, startTestServer, type Cast, type Key, type TestServer } from '../helpers/server.js';
+import { node, sleep, waitFor, workflow } from '../helpers/workflow.js';
 
 const observed = JSON.parse(readFileSync(new URL('../vectors/observed-go-server.json', import.meta.url), 'utf8'));
 const goReply = (note: string) => observed.probe1.find((e: { note: string }) => e.note === note).decoded;
@@ -11,9 +12,13 @@ let t: TestServer;
 let c: Cast;
 const COLONY = 'dev';
 
+/** an executor of the type the workflow helpers submit to */
+const wfExecutor = { ...newKey(), name: 'wf-executor' };
+
 beforeAll(async () => {
   t = await startTestServer();
   c = await setupColony(t, COLONY, 'cli');
+  await addApprovedExecutor(t, c.owner, COLONY, wfExecutor, wfExecutor.name, 'test-executor');
 });
 afterAll(() => t?.close());
 
@@ -222,6 +227,56 @@ describe('getprocesshistmsg', () => {
     });
     await t.call('closesuccessfulmsg', { processid: a.processid }, c.executor);
     await t.call('removeallprocessesmsg', { colonyname: COLONY, state: -1 }, c.owner);
+  });
+});
+
+describe('lists and history read one state in its order (processes_colony_list)', () => {
+  const ids = (ps: any[] | null) => (ps ?? []).map((p: any) => p.processid);
+  const hist = (msg: Record<string, unknown>) => t.call('getprocesshistmsg', { colonyname: COLONY, seconds: 60, executorid: '', ...msg }, c.user);
+
+  it('lists several RUNNING oldest start first and closed ones newest end first, across pages', async () => {
+    const ps = [];
+    for (let i = 0; i < 4; i++) ps.push(await submit({ funcname: `o${i}` }));
+    const started = [await assign(), await assign(), await assign(), await assign()];
+    expect(ids(await list({ state: 1 }))).toEqual(ids(started));
+    expect(ids(await list({ state: 1, count: 2 }))).toEqual(ids(started.slice(0, 2)));
+    // close in the order 2, 0, 3, 1: newest end first is 1, 3, 0, 2
+    for (const i of [2, 0, 3, 1]) await t.call('closesuccessfulmsg', { processid: started[i].processid }, c.executor);
+    expect(ids(await list({ state: 2 }))).toEqual([1, 3, 0, 2].map((i) => started[i].processid));
+    expect(ids(await list({ state: 2, count: 3 }))).toEqual([1, 3, 0].map((i) => started[i].processid));
+    // history stays in submission order, whatever the end order
+    expect(ids(await hist({ state: 2 }))).toEqual(ids(ps));
+    await t.call('removeallprocessesmsg', { colonyname: COLONY, state: -1 }, c.owner);
+  });
+
+  it('history keeps the exact window, finds cascade-failed members (endtime 0) and takes any number of seconds', async () => {
+    const old = await submit({ funcname: 'old' });
+    await assign();
+    await sleep(1100);
+    const fresh = await submit({ funcname: 'fresh' });
+    await assign();
+    // both end now: the old one ended inside the window but was submitted before it
+    await t.call('closefailedmsg', { processid: old.processid, errors: ['x'] }, c.executor);
+    await t.call('closefailedmsg', { processid: fresh.processid, errors: ['x'] }, c.executor);
+    expect(ids(await hist({ state: 3, seconds: 1 }))).toEqual([fresh.processid]);
+    expect(ids(await hist({ state: 3 }))).toEqual([old.processid, fresh.processid]);
+
+    // a workflow whose root fails: its child is failed by the cascade and keeps endtime 0 (as Go)
+    const g = await t.call('submitworkflowspecmsg', { spec: workflow(COLONY, node('r'), node('k', ['r'])) }, c.user);
+    const root = await t.call('assignprocessmsg', { colonyname: COLONY, timeout: -1 }, wfExecutor);
+    await t.call('closefailedmsg', { processid: root.processid, errors: ['boom'] }, wfExecutor);
+    const child = await waitFor(async () => {
+      const p = await get(g.processids[1]);
+      return p.state === 3 ? p : null;
+    });
+    expect(child.endtime).toBe('0001-01-01T00:00:00Z');
+    expect(ids(await hist({ state: 3 }))).toEqual([old.processid, fresh.processid, ...g.processids]);
+
+    // a window older than 1970 is the whole history, not a database error
+    for (const seconds of [2_000_000_000, 9_000_000_000_000]) expect(ids(await hist({ state: 3, seconds }))).toHaveLength(4);
+    await t.call('removeallprocessgraphsmsg', { colonyname: COLONY, state: -1 }, c.owner);
+    await t.call('removeallprocessesmsg', { colonyname: COLONY, state: -1 }, c.owner);
+    expect(await hist({ state: 3 })).toBeNull();
   });
 });
 

@@ -193,7 +193,9 @@ rpc('getprocessesmsg', {
 rpc('getprocesshistmsg', {
   access: member((m) => m.colonyname),
   handle: async ({ msg, srv }) => {
-    const since = nowNs() - BigInt(msg.seconds) * SECOND_NS;
+    // Nothing was submitted before 1970; the floor also keeps a huge `seconds` inside int8.
+    const back = nowNs() - BigInt(msg.seconds) * SECOND_NS;
+    const since = back > 0n ? back : 0n;
     return processListToWire(await processHistory(srv.db, msg.colonyname, msg.executorid, msg.state, since));
   },
 });

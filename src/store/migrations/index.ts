@@ -2,7 +2,7 @@ import { sql as core } from './001_core.js';
 import { sql as workflows } from './002_workflows.js';
 import { sql as channels } from './003_channels.js';
 import { sql as filesBlueprints } from './004_files_blueprints.js';
-import { sql as leanIndexes } from './005_lean_indexes.js';
+import { sql as processIndexes } from './005_process_indexes.js';
 
 /** Ordered migrations; a migration is never edited once released, only appended to. */
 export const migrations: { version: number; name: string; sql: string }[] = [
@@ -10,5 +10,5 @@ export const migrations: { version: number; name: string; sql: string }[] = [
   { version: 2, name: 'workflows', sql: workflows },
   { version: 3, name: 'channels', sql: channels },
   { version: 4, name: 'files_blueprints', sql: filesBlueprints },
-  { version: 5, name: 'lean_indexes', sql: leanIndexes },
+  { version: 5, name: 'process_indexes', sql: processIndexes },
 ];
