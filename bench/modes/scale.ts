@@ -3,13 +3,16 @@
 // submit stores: mostly SUCCESS, 2 % WAITING, in the measured colony but of another executor
 // type (so they are never handed out but do sit in the same indexes). At each level, M
 // processes are submitted (submit latency), then K executors drain them (assign latency on a
-// non-empty queue: no long-poll waiting in the figure).
+// non-empty queue: no long-poll waiting in the figure). Last, a page of SUCCESS and a page of
+// WAITING processes is listed (getprocessesmsg, as the dashboard's tabs do) a few times, one
+// call at a time: list latency.
 import type { Db } from '../../src/store/db.js';
+import { BenchClient, nowMs } from '../lib/client.js';
 import { Lifecycle } from '../lib/lifecycle.js';
 import { cpuShare, cpuSnapshot } from '../lib/resources.js';
 import { addCpu, addLatency, type RunResult } from '../lib/result.js';
 import { createColony, EXECUTOR_TYPE, type Colony } from '../lib/setup.js';
-import { round } from '../lib/stats.js';
+import { round, Samples } from '../lib/stats.js';
 import type { Target } from '../lib/target.js';
 import { checkRun } from '../lib/verify.js';
 
@@ -89,6 +92,29 @@ export async function prefill(db: Db, colony: Colony, from: number, to: number, 
   return waiting;
 }
 
+const LIST_CALLS = 50;
+const LIST_COUNT = 20;
+
+/** getprocessesmsg latency, one call at a time, for a page of SUCCESS and one of WAITING. */
+async function listLatency(t: Target, colony: Colony): Promise<Record<string, Samples>> {
+  const client = new BenchClient(t.address, 1);
+  const out: Record<string, Samples> = {};
+  try {
+    for (const [name, state] of [['list_success', 2], ['list_waiting', 0]] as const) {
+      const body = client.sign('getprocessesmsg', { colonyname: colony.name, state, count: LIST_COUNT }, colony.submitter);
+      const s = (out[name] = new Samples());
+      for (let i = 0; i < LIST_CALLS + 5; i++) {
+        const t0 = nowMs();
+        await client.send<unknown[] | null>(body);
+        if (i >= 5) s.push(nowMs() - t0); // the first calls prepare the statement
+      }
+    }
+  } finally {
+    await client.close();
+  }
+  return out;
+}
+
 export async function runScale(t: Target, p: ScaleParams): Promise<RunResult> {
   if (!t.db) throw new Error('scale needs direct database access: a self-started server on PostgreSQL (--db postgres) or --target-db-url');
   const colony = await createColony(t.address, t.serverKey, p.executors, 'scale');
@@ -159,13 +185,14 @@ export async function runScale(t: Target, p: ScaleParams): Promise<RunResult> {
     addLatency(lm, 'close', drain.pool.lat.get('close')?.summary());
     lm.drain_per_s = round(received.length / drainS, 1);
     addCpu(lm, cpuShare(cpu0, cpu1), { n: received.length, unit: 'process' });
+    for (const [name, samples] of Object.entries(await listLatency(t, colony))) addLatency(lm, name, samples.summary());
     if (Object.keys(base).length === 0) Object.assign(base, lm);
     for (const [k, v] of Object.entries(lm)) m[`${k}@${level}`] = v;
-    for (const k of ['submit_p50_ms', 'submit_p99_ms', 'assign_p50_ms', 'assign_p99_ms']) {
+    for (const k of ['submit_p50_ms', 'submit_p99_ms', 'assign_p50_ms', 'assign_p99_ms', 'list_success_p50_ms', 'list_waiting_p50_ms']) {
       if (base[k] > 0 && lm[k] !== undefined) m[`${k.replace('_ms', '')}_vs_first@${level}`] = round(lm[k] / base[k], 3);
     }
     lines.push(
-      `rows ${String(level).padStart(9)}: submit p50 ${lm.submit_p50_ms} ms p99 ${lm.submit_p99_ms} ms | assign p50 ${lm.assign_p50_ms} ms p99 ${lm.assign_p99_ms} ms | close p99 ${lm.close_p99_ms} ms | drain ${lm.drain_per_s}/s`,
+      `rows ${String(level).padStart(9)}: submit p50 ${lm.submit_p50_ms} ms p99 ${lm.submit_p99_ms} ms | assign p50 ${lm.assign_p50_ms} ms p99 ${lm.assign_p99_ms} ms | close p99 ${lm.close_p99_ms} ms | drain ${lm.drain_per_s}/s | list p50 SUCCESS ${lm.list_success_p50_ms} WAITING ${lm.list_waiting_p50_ms} ms`,
     );
     p.log(lines[lines.length - 1]);
   }
