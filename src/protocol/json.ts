@@ -3,6 +3,7 @@
 // Integers beyond Number.MAX_SAFE_INTEGER are parsed as BigInt; BigInt values are
 // written back as plain integer literals (never exponent notation, never quoted).
 import { parse as losslessParse } from 'lossless-json';
+import { prepareForJson } from './wire.js';
 
 const LONG_DIGITS = /\d{16,}/;
 
@@ -19,16 +20,11 @@ export function parseJson(text: string): unknown {
   return losslessParse(text, null, parseNumber);
 }
 
-const BIGINT_MARK = '\u0000bigint:';
 const BIGINT_QUOTED = /"\\u0000bigint:(-?\d+)"/g;
-
-function replacer(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? BIGINT_MARK + value.toString() : value;
-}
 
 /** JSON.stringify that writes BigInt values as exact integer literals. */
 export function stringifyJson(value: unknown, space?: number): string {
-  const text = JSON.stringify(value, replacer, space);
+  const text = JSON.stringify(prepareForJson(value, false), null, space);
   if (text === undefined) return 'null';
   return text.includes('\\u0000bigint:') ? text.replace(BIGINT_QUOTED, '$1') : text;
 }
