@@ -38,6 +38,14 @@ const num = (v: string | undefined, dflt: number) => {
   return n;
 };
 
+/** Connections to PostgreSQL per server (default 20; long polls hold none while they wait). */
+function poolSize(v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 2) throw new Error(`COLONIES_DB_POOL_SIZE must be an integer of at least 2, not ${v}`);
+  return n;
+}
+
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.COLONIES_DATA_DIR || join(homedir(), '.colonies', 'data');
 }
@@ -62,6 +70,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       password: env.COLONIES_DB_PASSWORD || undefined,
       database: env.COLONIES_DB_NAME || (dbHost ? 'postgres' : undefined),
       schema: env.COLONIES_DB_SCHEMA || undefined,
+      poolSize: poolSize(env.COLONIES_DB_POOL_SIZE),
       dataDir: dbUrl || dbHost ? undefined : defaultDataDir(env),
     },
     tls: tls ? { cert: cert!, key: key! } : undefined,
