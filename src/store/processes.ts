@@ -46,8 +46,17 @@ export function newProcessRow(spec: FunctionSpec, o: NewProcessOptions): NewProc
   const n = normaliseSpec(spec);
   const processid = randomId();
   const processgraphid = o.processgraphid ?? '';
+  const m = n.match;
+  // The fields are listed, not spread: an object literal that starts with a spread and goes on
+  // for 35 more members was built property by property (31 µs a process, half of it GC).
   return {
-    ...n.match,
+    colonyname: m.colonyname,
+    executortype: m.executortype,
+    executornames: m.executornames,
+    locationname: m.locationname,
+    cpu: m.cpu,
+    mem: m.mem,
+    oversized: m.oversized,
     processid,
     state: WAITING,
     isassigned: false,
