@@ -7,7 +7,7 @@ export function collectRuns(label: string, jsonLines: string[]): TargetRuns & { 
   const runs: RunResult[] = [];
   let ok = true;
   for (const line of jsonLines) {
-    const j = JSON.parse(line) as { ok: boolean; targets: { dbKind?: string; db?: string; runs: Record<string, number>[] }[] };
+    const j = JSON.parse(line) as { ok: boolean; targets: { runs: Record<string, number>[] }[] };
     ok &&= j.ok;
     for (const r of j.targets[0]?.runs ?? []) runs.push({ metrics: r });
   }
