@@ -1,11 +1,11 @@
 // The load generator's HTTP client (bench/lib/client.ts, undici pool): replies, error replies,
 // transport errors and aborts behave as the load threads expect.
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BenchClient, isAbort, newKey, statusOf } from '../../bench/lib/client.js';
 import { createColony } from '../../bench/lib/setup.js';
 import { ColoniesError } from '../../src/protocol/errors.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { freePort } from '../helpers/ports.js';
 
 let t: TestServer;
 let address: string;
@@ -22,14 +22,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('BenchClient', () => {
   it('resolves with the decoded payload, and a signed body can be sent again', async () => {
@@ -51,7 +43,7 @@ describe('BenchClient', () => {
   });
 
   it('rejects a transport error with something that is not a ColoniesError', async () => {
-    const dead = new BenchClient(`127.0.0.1:${await closedPort()}`, 1);
+    const dead = new BenchClient(`127.0.0.1:${await freePort()}`, 1); // nothing listens there
     try {
       const e = await dead.call('versionmsg', {}, newKey()).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(Error);

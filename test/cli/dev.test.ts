@@ -1,25 +1,17 @@
 // `colonies dev` and `colonies server start` as subprocesses: start, serve, stop on SIGTERM.
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, test } from 'vitest';
 import { run, start } from './run.js';
+import { freePort } from '../helpers/ports.js';
 
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts a long-running CLI command and resolves once `ready(output)` holds. */
 function startUntil(args: string[], env: Record<string, string>, ready: (out: string) => boolean | Promise<boolean>) {

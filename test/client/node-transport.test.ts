@@ -3,7 +3,6 @@
 // default while the package root still bundles for browsers without undici.
 import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +12,7 @@ import { createNodeClient, nodeFetch } from '../../src/client/node-transport.js'
 import { runExecutor } from '../../src/executor/index.js';
 import { newKey, setupColony, startTestServer, type Cast, type TestServer } from '../helpers/server.js';
 import { run } from '../cli/run.js';
+import { freePort } from '../helpers/ports.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const CERT = join(FIXTURES, 'tls-cert.pem');
@@ -37,14 +37,6 @@ afterAll(() => t?.close());
 /** Makes the global fetch count its calls; only clients made after this see the spy. */
 const spyGlobalFetch = () => vi.spyOn(globalThis, 'fetch');
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** An approved executor of a type of its own (so its long polls take nobody else's work). */
 async function newExecutor(name: string) {
@@ -125,7 +117,7 @@ describe('nodeFetch', () => {
   });
 
   test('a refused connection is a ConnectionError naming the server and the errno', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     const c = createNodeClient({ host: '127.0.0.1', port, prvKey: cast.user.prv });
     const e = await c.getColony('x').catch((x) => x);
     expect(e).toBeInstanceOf(ConnectionError);

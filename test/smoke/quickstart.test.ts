@@ -2,13 +2,13 @@
 // embedded database and prints the environment; with exactly that environment a new executor
 // is added and approved, a process submitted, assigned and closed, all signed, over HTTP.
 import { readFileSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, expect, test } from 'vitest';
 import { browserCrypto } from '../../src/crypto/index.js';
 import { buildRequest, decodeReply } from '../../src/protocol/envelope.js';
+import { freePort } from '../helpers/ports.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 let child: ChildProcess | undefined;
@@ -16,14 +16,6 @@ afterAll(() => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 test('README quick start: `npm run dev`, then a signed round trip with the printed env', async () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
