@@ -4,7 +4,7 @@
 // CPU under load, so this is asserted: `custom_plans` counts the executions that were planned
 // anew (PostgreSQL always makes 5 before it compares them with the generic plan).
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { closeFailedForCallers, closeSuccessfulForCallers } from '../../src/store/process-close.js';
+import { closeFailedForCallers, closeStatementSize, closeSuccessfulForCallers } from '../../src/store/process-close.js';
 import { testDbConfig } from '../helpers/db.js';
 import { setupColony, startTestServer, type Cast, type TestServer } from '../helpers/server.js';
 
@@ -56,9 +56,13 @@ test('submit, get, assign and both closes run on cached plans after the first fe
   }
 });
 
+test('batch sizes share statements by the next power of two, up to the batch limit', () => {
+  expect([1, 2, 3, 4, 5, 8, 9, 33, 64, 65, 200].map(closeStatementSize)).toEqual([1, 2, 4, 4, 8, 8, 16, 64, 64, 0, 0]);
+});
+
 test('a batched close of any size up to the batch limit keeps its cached plan too', async () => {
   const req = (i: number) => ({ processid: `no-such-process-${i}`, executorid: c.executor.id, now: 1n, json: null });
-  for (const size of [3, 64]) {
+  for (const size of [3, 5, 7, 64]) {
     for (let i = 0; i < 8; i++) {
       const reqs = Array.from({ length: size }, (_, k) => req(k));
       const done = await closeSuccessfulForCallers(t.server.srv.db, reqs);
@@ -69,8 +73,11 @@ test('a batched close of any size up to the batch limit keeps its cached plan to
     }
   }
   const rows = await prepared('WITH cur AS');
-  // 1 (from the lifecycle test) plus 3 and 64, for both kinds
-  expect(rows.length).toBe(6);
+  // sizes round up to a power of two: 1 (from the lifecycle test), 4 (3), 8 (5 and 7) and 64,
+  // for both kinds
+  expect(rows.length).toBe(8);
+  const limits = rows.map((r) => Number(/LIMIT (\d+)\)/.exec(r.statement)?.[1])).sort((a, b) => a - b);
+  expect(limits).toEqual([1, 1, 4, 4, 8, 8, 64, 64]);
   for (const r of rows) expect(Number(r.custom_plans)).toBeLessThanOrEqual(5);
 });
 
