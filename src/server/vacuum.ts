@@ -3,8 +3,9 @@
 // PostgreSQL's autovacuum normally does that. When it is off (some installations turn it off;
 // the machine our benchmarks run on does), throughput falls steadily as dead rows pile up
 // (bench/RESULTS.md, soak: 680 → 380 processes/s in 10 minutes). Then the leader vacuums the
-// churning tables itself once enough dead rows have gathered. With autovacuum on, and on the
-// embedded database, this loop does nothing.
+// churning tables itself once enough dead (or newly inserted) rows have gathered, and analyzes
+// them once enough rows changed. With autovacuum on, and on the embedded database, this loop
+// does nothing.
 import type { Db } from '../store/db.js';
 import { loop } from './loops.js';
 
@@ -12,29 +13,57 @@ import { loop } from './loops.js';
 const CHURNING = ['processes', 'executors'];
 
 export interface VacuumPolicy {
-  /** dead rows before a table is vacuumed */
+  /** dead rows (or rows inserted, or changed since the last ANALYZE) before a table is handled */
   minDead: number;
-  /** ... and at least this share of its live rows */
+  /** ... and at least this share of its live rows: dead rows for VACUUM */
   deadShare: number;
+  /** ... rows inserted since the last VACUUM, for VACUUM (it marks their pages all-visible) */
+  insertShare: number;
+  /** ... rows changed since the last ANALYZE, for ANALYZE (the planner's statistics) */
+  analyzeShare: number;
 }
 
-export const DEFAULT_VACUUM: VacuumPolicy = { minDead: 10_000, deadShare: 0.05 };
+/** autovacuum's own default shares for inserts (0.2) and ANALYZE (0.1) */
+export const DEFAULT_VACUUM: VacuumPolicy = { minDead: 10_000, deadShare: 0.05, insertShare: 0.2, analyzeShare: 0.1 };
 
-/** Vacuums the churning tables that need it when autovacuum is off; returns the tables vacuumed. */
+interface TableStats {
+  relname: string;
+  dead: string | bigint;
+  live: string | bigint;
+  inserted: string | bigint;
+  modified: string | bigint;
+  autovacuum: string;
+}
+
+/**
+ * Does for the churning tables what autovacuum would, when it is off: VACUUM once dead rows
+ * gather (index scans step over them) or once many rows were inserted (their pages become
+ * all-visible, so counts and lists are answered from the index alone: counting 20,000 WAITING
+ * rows took 88 ms before and 2.9 ms after), and ANALYZE once many rows changed. Returns the
+ * tables handled.
+ */
 export async function vacuumIfNeeded(db: Db, policy: VacuumPolicy = DEFAULT_VACUUM): Promise<string[]> {
   if (db.kind !== 'postgres') return [];
-  const rows = await db.query<{ relname: string; dead: string | bigint; live: string | bigint; autovacuum: string }>(
-    `SELECT s.relname, s.n_dead_tup AS dead, s.n_live_tup AS live, current_setting('autovacuum') AS autovacuum
+  const rows = await db.query<TableStats>(
+    `SELECT s.relname, s.n_dead_tup AS dead, s.n_live_tup AS live, s.n_ins_since_vacuum AS inserted,
+            s.n_mod_since_analyze AS modified, current_setting('autovacuum') AS autovacuum
        FROM pg_stat_user_tables s
       WHERE s.schemaname = current_schema() AND s.relname = ANY ($1::text[])`,
     [CHURNING],
   );
-  const due = rows.filter(
-    (r) => r.autovacuum === 'off' && Number(r.dead) >= policy.minDead && Number(r.dead) >= policy.deadShare * Number(r.live),
-  );
-  // VACUUM cannot run in a transaction block: each is its own simple statement.
-  for (const r of due) await db.exec(`VACUUM "${r.relname}"`);
-  return due.map((r) => r.relname);
+  const over = (n: string | bigint, live: number, share: number) => Number(n) >= policy.minDead && Number(n) >= share * live;
+  const done: string[] = [];
+  for (const r of rows) {
+    if (r.autovacuum !== 'off') continue;
+    const live = Number(r.live);
+    const vacuum = over(r.dead, live, policy.deadShare) || over(r.inserted, live, policy.insertShare);
+    const analyze = over(r.modified, live, policy.analyzeShare);
+    if (!vacuum && !analyze) continue;
+    // VACUUM cannot run in a transaction block: each is its own simple statement.
+    await db.exec(`${vacuum ? `VACUUM${analyze ? ' (ANALYZE)' : ''}` : 'ANALYZE'} "${r.relname}"`);
+    done.push(r.relname);
+  }
+  return done;
 }
 
 loop({
