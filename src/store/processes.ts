@@ -223,7 +223,7 @@ export type ListFilter = { kind: 'none' } | { kind: 'executortype' | 'initiatorn
  * processes_colony_list (migration 5) is on (colonyname, state, LIST_KEY), so a page of one
  * state is read in order from the index instead of sorting every row of that state.
  */
-const LIST_KEY = '(CASE p.state WHEN 0 THEN p.prioritytime WHEN 1 THEN p.starttime ELSE -p.endtime END)';
+export const LIST_KEY = '(CASE p.state WHEN 0 THEN p.prioritytime WHEN 1 THEN p.starttime ELSE -p.endtime END)';
 const LIST_ORDER = (state: number) => (state === ALL_STATES ? 'p.submissiontime DESC' : LIST_KEY);
 const listSql = new Map<string, string>();
 
@@ -251,7 +251,7 @@ export async function listProcesses(q: Queryable, colonyname: string, state: num
 
 // Times of one process come from the clocks of the replicas that changed it; this is the skew
 // between those clocks that processHistory tolerates.
-const CLOCK_SKEW_NS = 60_000_000_000n;
+export const CLOCK_SKEW_NS = 60_000_000_000n;
 
 /**
  * processHistory reads the colony's rows of one state from processes_colony_list (see LIST_KEY),

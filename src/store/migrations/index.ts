@@ -3,6 +3,7 @@ import { sql as workflows } from './002_workflows.js';
 import { sql as channels } from './003_channels.js';
 import { sql as filesBlueprints } from './004_files_blueprints.js';
 import { sql as processIndexes } from './005_process_indexes.js';
+import { sql as processCountRollups } from './006_process_count_rollups.js';
 
 /** Ordered migrations; a migration is never edited once released, only appended to. */
 export const migrations: { version: number; name: string; sql: string }[] = [
@@ -11,4 +12,5 @@ export const migrations: { version: number; name: string; sql: string }[] = [
   { version: 3, name: 'channels', sql: channels },
   { version: 4, name: 'files_blueprints', sql: filesBlueprints },
   { version: 5, name: 'process_indexes', sql: processIndexes },
+  { version: 6, name: 'process_count_rollups', sql: processCountRollups },
 ];
