@@ -19,9 +19,12 @@ const PAUSED_TIMEOUT = 'Assignment timeout: colony assignments are paused';
 /** Extra immediate attempts when a concurrent assign took the candidate we saw. */
 const CONTENDED_RETRIES = 3;
 
-async function attempt(srv: ServerContext, executorid: string, colonyname: string, cpu: bigint, mem: bigint): Promise<AssignAttempt> {
+async function attempt(srv: ServerContext, executorid: string, colonyname: string, cpu: bigint, mem: bigint, parked: Parked | null): Promise<AssignAttempt> {
   for (let i = 0; ; i++) {
-    const r = await assignNext(srv.db, { executorid, colonyname, now: nowNs(), cpu, mem });
+    // `more` only matters to wake another executor parked here (one that parks later makes its
+    // own attempt after parking), so the statement checks it only when there is one.
+    const wantMore = srv.waiters.parkedIn(colonyname) > (parked?.active ? 1 : 0);
+    const r = await assignNext(srv.db, { executorid, colonyname, now: nowNs(), cpu, mem, wantMore });
     if (r.kind === 'assigned') {
       const p = r.process;
       srv.bus.publish({ kind: 'process', processid: p.processid, colonyname: p.colonyname, executortype: p.executortype, state: 1, processgraphid: p.processgraphid || undefined });
@@ -51,7 +54,7 @@ export async function assignProcess(srv: ServerContext, msg: Msg<'assignprocessm
     const parked: Parked | null = executortype !== null && msg.timeout > 0 ? srv.waiters.park(colony, executortype, deadline, signal) : null;
     let r: AssignAttempt;
     try {
-      r = await attempt(srv, executorid, colony, cpu, mem);
+      r = await attempt(srv, executorid, colony, cpu, mem, parked);
     } catch (e) {
       parked?.cancel();
       throw e;

@@ -12,6 +12,8 @@ interface Waiter {
 export interface Parked {
   /** resolves when woken (true) or when the deadline/abort comes (false) */
   readonly woken: Promise<boolean>;
+  /** still parked (not woken, timed out, aborted or cancelled yet) */
+  readonly active: boolean;
   cancel(): void;
 }
 
@@ -25,6 +27,14 @@ export class AssignWaiters {
   get size(): number {
     let n = 0;
     for (const s of this.byKey.values()) n += s.size;
+    return n;
+  }
+
+  /** Executors of a colony parked on this replica (any type). */
+  parkedIn(colonyname: string): number {
+    const prefix = `${colonyname}\u0000`;
+    let n = 0;
+    for (const [key, set] of this.byKey) if (key.startsWith(prefix)) n += set.size;
     return n;
   }
 
@@ -53,7 +63,13 @@ export class AssignWaiters {
       this.byKey.set(key, set);
     }
     set.add(waiter);
-    return { woken, cancel: () => finish(false) };
+    return {
+      woken,
+      get active() {
+        return !done;
+      },
+      cancel: () => finish(false),
+    };
   }
 
   /** Wakes up to n waiters of a colony/type (oldest first); n = Infinity wakes all. */

@@ -53,7 +53,7 @@ const ASSIGN_SQL = `WITH ex AS (
 )
 SELECT ex.executortype AS ex_type, ex.paused AS ex_paused, ex.state AS ex_state,
        (p.processid IS NULL AND ex.state = 1 AND NOT ex.paused AND EXISTS (SELECT 1 FROM processes p WHERE ${ELIGIBLE})) AS ex_contended,
-       (p.processid IS NOT NULL AND EXISTS (SELECT 1 FROM processes q WHERE ${ELIGIBLE.replace(/\bp\./g, 'q.')} AND q.processid <> p.processid)) AS ex_more,
+       (p.processid IS NOT NULL AND $6::boolean AND EXISTS (SELECT 1 FROM processes q WHERE ${ELIGIBLE.replace(/\bp\./g, 'q.')} AND q.processid <> p.processid)) AS ex_more,
        ${PROCESS_COLUMNS}
   FROM ex LEFT JOIN upd p ON true`; // \`p\` = the claimed row, so PROCESS_COLUMNS apply
 
@@ -65,7 +65,7 @@ export type AssignAttempt =
   | { kind: 'paused'; executortype: string }
   /** nothing eligible; `contended` = something eligible was taken by a concurrent assign meanwhile */
   | { kind: 'empty'; executortype: string; contended: boolean }
-  /** `more`: something else eligible for this executor was waiting too (as the statement saw it) */
+  /** `more`: something else eligible for this executor was waiting too (as the statement saw it; asked only with wantMore) */
   | { kind: 'assigned'; executortype: string; process: ProcessRow; more: boolean };
 
 export interface AssignParams {
@@ -75,13 +75,18 @@ export interface AssignParams {
   /** millicores / bytes the executor offers (UNLIMITED when not given) */
   cpu: bigint;
   mem: bigint;
+  /**
+   * Ask whether something else eligible is waiting too (`more`). Only worth a second index probe
+   * when another executor is parked to be woken for it; false: `more` is false.
+   */
+  wantMore: boolean;
 }
 
 type AssignRow = ProcessRow & { ex_type: string; ex_paused: boolean; ex_state: number; ex_contended: boolean; ex_more: boolean };
 
 /** One assignment attempt: one atomic statement (workflow resolution included). */
 export async function assignNext(q: Queryable, a: AssignParams): Promise<AssignAttempt> {
-  const rows = await q.query<AssignRow>(ASSIGN_SQL, [a.executorid, a.colonyname, a.now, a.cpu, a.mem]);
+  const rows = await q.query<AssignRow>(ASSIGN_SQL, [a.executorid, a.colonyname, a.now, a.cpu, a.mem, a.wantMore]);
   const r = rows[0];
   if (!r) return { kind: 'noexecutor' };
   if (r.ex_state !== 1) return { kind: 'notapproved' };

@@ -5,6 +5,7 @@ import { buildRequest } from '../../src/protocol/envelope.js';
 import { browserCrypto } from '../../src/crypto/index.js';
 import { FunctionSpecSchema } from '../../src/protocol/objects.js';
 import { nowNs } from '../../src/protocol/time.js';
+import { assignNext } from '../../src/store/process-assign.js';
 import { insertProcesses, newProcessRow } from '../../src/store/processes.js';
 import { newKey, setupColony, startTestServer, type Cast, type Key, type TestServer } from '../helpers/server.js';
 import { sleep, waitFor } from '../helpers/workflow.js';
@@ -191,6 +192,39 @@ describe('long poll', () => {
     t.server.srv.bus.publish({ kind: 'process', processid: rows[0].processid, colonyname: COLONY, executortype: TYPE, state: 0 });
     const got = await Promise.all(parked);
     expect(new Set(got.map((p: any) => p.processid))).toEqual(new Set(rows.map((r) => r.processid)));
+    await clear();
+  });
+
+  it('the statement asks whether more is waiting only when another executor is parked here', async () => {
+    const db = t.server.srv.db;
+    const rows = [0, 1, 2].map(() =>
+      newProcessRow(FunctionSpecSchema.parse({ funcname: 'f', maxexectime: -1, conditions: { colonyname: COLONY, executortype: TYPE } }), {
+        initiatorid: c.user.id,
+        initiatorname: c.user.name,
+        now: nowNs(),
+      }),
+    );
+    await insertProcesses(db, rows);
+    const params = { executorid: c.executor.id, colonyname: COLONY, cpu: 1n << 62n, mem: 1n << 62n };
+    const first = await assignNext(db, { ...params, now: nowNs(), wantMore: false });
+    expect(first).toMatchObject({ kind: 'assigned', more: false }); // two were still waiting
+    const second = await assignNext(db, { ...params, now: nowNs(), wantMore: true });
+    expect(second).toMatchObject({ kind: 'assigned', more: true });
+    expect(await assignNext(db, { ...params, now: nowNs(), wantMore: true })).toMatchObject({ kind: 'assigned', more: false });
+
+    // what the server passes: executors parked in the colony, not counting the caller itself
+    const waiters = t.server.srv.waiters;
+    expect(waiters.parkedIn(COLONY)).toBe(0);
+    const self = waiters.park(COLONY, TYPE, Date.now() + 10_000);
+    const other = waiters.park(COLONY, 'another-type', Date.now() + 10_000);
+    expect(waiters.parkedIn(COLONY)).toBe(2);
+    expect(waiters.parkedIn('another-colony')).toBe(0);
+    expect(self.active).toBe(true);
+    other.cancel();
+    expect(other.active).toBe(false);
+    expect(waiters.parkedIn(COLONY)).toBe(1);
+    self.cancel();
+    expect(waiters.parkedIn(COLONY)).toBe(0);
     await clear();
   });
 
