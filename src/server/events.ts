@@ -28,7 +28,14 @@ export interface ChannelEvent {
   /** 'append' | 'close' */
   op: string;
 }
-export type ServerEvent = ProcessEvent | ColonyEvent | ChannelEvent;
+/**
+ * Local only, never sent: this replica stopped hearing the others for a while (its LISTEN
+ * connection was lost and is back), so events may have been missed; waiters look again.
+ */
+export interface ResyncEvent {
+  kind: 'resync';
+}
+export type ServerEvent = ProcessEvent | ColonyEvent | ChannelEvent | ResyncEvent;
 export type EventListener = (e: ServerEvent) => void;
 
 const CHANNEL = 'colonies_events';
@@ -61,7 +68,11 @@ export class EventBus {
 
   async start(): Promise<void> {
     if (this.db.kind !== 'postgres') return; // one embedded database = one replica
-    this.unlisten = await this.db.listen(channelOf(this.db), (payload) => this.receive(payload));
+    this.unlisten = await this.db.listen(
+      channelOf(this.db),
+      (payload) => this.receive(payload),
+      () => this.deliver({ kind: 'resync' }),
+    );
     await this.send({ r: this.replicaId, hb: 'hello' });
     this.heartbeat = setInterval(() => void this.send({ r: this.replicaId, hb: 'alive' }), HEARTBEAT_MS);
     this.heartbeat.unref();

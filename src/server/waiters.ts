@@ -1,7 +1,8 @@
 // Executors parked in a long-poll assign. A "process became WAITING" event wakes one waiter
 // of that colony and executor type (all of them when the process targets executor names or a
 // location, or when a colony resumes). A waiter registers BEFORE it looks at the queue, so an
-// event between its look and its sleep is never missed.
+// event between its look and its sleep is never missed. When this replica may have missed
+// events (its LISTEN connection was lost and is back), every waiter looks again.
 import type { EventBus, ServerEvent } from './events.js';
 
 interface Waiter {
@@ -89,8 +90,14 @@ export class AssignWaiters {
     }
   }
 
+  /** Every waiter looks again (an attempt finding nothing parks it anew). */
+  private wakeAll(): void {
+    for (const set of [...this.byKey.values()]) for (const w of [...set]) w.wake();
+  }
+
   private onEvent(e: ServerEvent): void {
-    if (e.kind === 'resume') this.wakeColony(e.colonyname);
+    if (e.kind === 'resync') this.wakeAll();
+    else if (e.kind === 'resume') this.wakeColony(e.colonyname);
     else if (e.kind === 'process' && e.state === 0) this.wake(e.colonyname, e.executortype, e.targeted ? Infinity : 1);
   }
 }

@@ -14,8 +14,12 @@ export interface Db extends Queryable {
   readonly schema?: string;
   /** Runs fn in one transaction (READ COMMITTED); rolls back when fn throws. */
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
-  /** LISTEN on a channel; returns an unlisten function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * LISTEN on a channel; returns an unlisten function. `onResume` is called each time the
+   * listening connection was lost and is LISTENing again: notifications sent in between were
+   * missed, so whoever waits on them should look at the database again.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onResume?: () => void): Promise<() => Promise<void>>;
   /**
    * Tries to become (or stay) the holder of a session-level advisory lock. Returns true while
    * this instance holds it. The lock dies with the connection, so a killed leader frees it.

@@ -54,11 +54,14 @@ export async function openPostgres(c: DbConfig): Promise<Db> {
   });
   let listener: pg.Client | null = null;
   const handlers = new Map<string, Set<(p: string) => void>>();
+  const resumers = new Map<string, Set<() => void>>();
   let lockClient: pg.Client | null = null;
   let closing = false;
   let connecting: Promise<void> | null = null;
   /** channels the current listener connection is LISTENing on */
   let listening = new Set<string>();
+  /** a listener connection was up before (so the next one is a reconnect) */
+  let everListened = false;
 
   // The LISTEN connection must survive a dropped connection (PostgreSQL restart, failover,
   // an idle-killer): reconnect with backoff and LISTEN again on every channel.
@@ -79,6 +82,19 @@ export async function openPostgres(c: DbConfig): Promise<Db> {
     for (const channel of channels) await client.query(`LISTEN ${quoteIdent(channel)}`);
     listening = channels;
     listener = client;
+    // A reconnect: whatever was notified while no connection listened is lost; say so.
+    if (everListened) {
+      for (const channel of channels) {
+        for (const r of resumers.get(channel) ?? []) {
+          try {
+            r();
+          } catch {
+            /* one handler's failure must not stop the others */
+          }
+        }
+      }
+    }
+    everListened = true;
   }
 
   function scheduleReconnect(delayMs: number): void {
@@ -122,13 +138,18 @@ export async function openPostgres(c: DbConfig): Promise<Db> {
         client.release();
       }
     },
-    async listen(channel, onPayload) {
+    async listen(channel, onPayload, onResume) {
       let set = handlers.get(channel);
       if (!set) {
         set = new Set();
         handlers.set(channel, set);
       }
       set.add(onPayload);
+      let resume = resumers.get(channel);
+      if (onResume) {
+        if (!resume) resumers.set(channel, (resume = new Set()));
+        resume.add(onResume);
+      }
       if (!listener) await (connecting ??= connectListener().finally(() => (connecting = null)));
       if (listener && !listening.has(channel)) {
         await listener.query(`LISTEN ${quoteIdent(channel)}`);
@@ -136,6 +157,7 @@ export async function openPostgres(c: DbConfig): Promise<Db> {
       }
       return async () => {
         set!.delete(onPayload);
+        if (onResume) resume!.delete(onResume);
       };
     },
     async tryAdvisoryLock(key) {

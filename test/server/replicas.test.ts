@@ -77,6 +77,119 @@ describe('two replicas on one database', () => {
     await b.call('closesuccessfulmsg', { processid: p.processid, out: [] }, c.executor);
   });
 
+  // What a replica misses while its LISTEN connection is down (killed here; it comes back
+  // after a 250 ms backoff) it must make up for once it listens again.
+  const listenerPids = async () =>
+    (
+      await a.server.srv.db.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE query ILIKE 'LISTEN%' AND query LIKE $1",
+        [`%colonies_events_${schema}%`],
+      )
+    ).map((r) => r.pid);
+
+  /**
+   * Kills both replicas' LISTEN connections, runs `during`, and tells whether it finished before
+   * either replica was LISTENing again (only then did it happen in the gap). Waits until the
+   * replicas hear each other again.
+   */
+  async function inListenGap(during: () => Promise<void>): Promise<boolean> {
+    await until(() => a.server.srv.bus.livePeers() === 1 && b.server.srv.bus.livePeers() === 1);
+    const before = await listenerPids();
+    expect(before.length).toBe(2);
+    for (const pid of before) await a.server.srv.db.query('SELECT pg_terminate_backend($1)', [pid]);
+    try {
+      await during();
+      return (await listenerPids()).every((pid) => before.includes(pid));
+    } finally {
+      const end = Date.now() + 10_000;
+      while (Date.now() < end) {
+        const now = await listenerPids();
+        if (now.length === 2 && now.every((pid) => !before.includes(pid))) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await until(() => a.server.srv.bus.livePeers() === 1 && b.server.srv.bus.livePeers() === 1);
+    }
+  }
+
+  /** Closes whatever an earlier (failed) test left in the queue, so each test starts empty. */
+  async function drain(): Promise<void> {
+    for (;;) {
+      let p: { processid: string };
+      try {
+        p = await a.call('assignprocessmsg', { colonyname: c.colonyName, timeout: -1 }, c.executor);
+      } catch {
+        return;
+      }
+      await a.call('closesuccessfulmsg', { processid: p.processid, out: [] }, c.executor);
+    }
+  }
+
+  /** Runs a scenario until its action landed in a LISTEN gap (a busy machine may reconnect first). */
+  async function withGap(scenario: (gap: typeof inListenGap) => Promise<boolean>): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      await drain();
+      if (await scenario(inListenGap)) return;
+    }
+    throw new Error('never managed to act while the LISTEN connections were down');
+  }
+
+  it('an executor parked on B is woken for a process submitted on A while B was not listening', async () => {
+    await withGap(async (gap) => {
+      // short timeout: without the catch-up after the reconnect the call ends in "no process"
+      const waiting = b.call('assignprocessmsg', { colonyname: c.colonyName, timeout: 5 }, c.executor);
+      await until(() => b.server.srv.waiters.size > 0);
+      let p!: { processid: string };
+      const inGap = await gap(async () => {
+        p = await submit();
+      });
+      expect((await waiting).processid).toBe(p.processid);
+      await b.call('closesuccessfulmsg', { processid: p.processid, out: [] }, c.executor);
+      return inGap;
+    });
+  });
+
+  it('a process subscriber on B gets a close made on A while B was not listening', async () => {
+    await withGap(async (gap) => {
+      const p = await submit();
+      const ws = await openPubsub(b.url);
+      try {
+        ws.subscribe('subscribeprocessmsg', { processid: p.processid, state: 2, timeout: 20 }, c.user);
+        await until(() => pubsubStats(b.server.srv).processSubscribers > 0);
+        await a.call('assignprocessmsg', { colonyname: c.colonyName, timeout: -1 }, c.executor);
+        const inGap = await gap(async () => {
+          await a.call('closesuccessfulmsg', { processid: p.processid, out: ['in-gap'] }, c.executor);
+        });
+        const [f] = await ws.waitFrames(1, 5_000);
+        expect(f.payload).toMatchObject({ processid: p.processid, state: 2, out: ['in-gap'] });
+        return inGap;
+      } finally {
+        ws.close();
+      }
+    });
+  });
+
+  it('a channel subscriber on B gets an entry appended on A while B was not listening', async () => {
+    await withGap(async (gap) => {
+      const p = await submit({ channels: ['gap'] });
+      await a.call('assignprocessmsg', { colonyname: c.colonyName, timeout: -1 }, c.executor);
+      const ws = await openPubsub(b.url);
+      try {
+        ws.subscribe('subscribechannelmsg', { processid: p.processid, name: 'gap', timeout: 20 }, c.user);
+        await until(() => pubsubStats(b.server.srv).channelSubscribers > 0);
+        const payload = Buffer.from('missed?').toString('base64');
+        const inGap = await gap(async () => {
+          await a.call('channelappendmsg', { processid: p.processid, name: 'gap', sequence: 1, payload }, c.executor);
+        });
+        const [f] = await ws.waitFrames(1, 5_000);
+        expect(f.payload).toEqual([expect.objectContaining({ sequence: 1, payload })]);
+        await a.call('closesuccessfulmsg', { processid: p.processid, out: [] }, c.executor);
+        return inGap;
+      } finally {
+        ws.close();
+      }
+    });
+  });
+
   it('a close on B reaches a WebSocket subscriber on A', async () => {
     const p = await submit();
     const ws = await openPubsub(a.url);

@@ -114,7 +114,10 @@ export class ChannelSubscriptions {
   }
 
   onEvent(e: ServerEvent): void {
-    if (e.kind === 'channel') {
+    if (e.kind === 'resync') {
+      // appends may have been missed: every feed reads from its slowest subscriber's position
+      for (const f of this.feeds.values()) void f.pull();
+    } else if (e.kind === 'channel') {
       void this.feeds.get(key(e.processid, e.name))?.pull();
     } else if (e.kind === 'process' && e.state >= 2) {
       // channels die with their process: flush what was written before the close, then stop

@@ -48,6 +48,7 @@ export class ProcessSubscriptions {
   }
 
   onEvent(e: ServerEvent): void {
+    if (e.kind === 'resync') return void this.resync();
     if (e.kind !== 'process') return;
     const targets: ProcessSub[] = [];
     for (const s of this.byProcess.get(e.processid) ?? []) {
@@ -154,6 +155,35 @@ export class ProcessSubscriptions {
       }
     } finally {
       this.flushing = false;
+    }
+  }
+
+  /**
+   * Events may have been missed (see ResyncEvent): every subscriber of one process whose
+   * process is now in the state it waits for gets its frame (at worst one frame twice, as at
+   * subscribe time). Subscribers to a type see only the events from now on: the ones missed
+   * cannot be told from the rows.
+   */
+  private async resync(): Promise<void> {
+    const ids = [...this.byProcess.keys()];
+    if (ids.length === 0) return;
+    let procs: Map<string, unknown>;
+    try {
+      procs = await loadProcessesWire(this.srv.db, ids);
+    } catch (err) {
+      this.srv.log.error({ err }, 'pubsub: failed to read processes for subscribers');
+      return;
+    }
+    for (const id of ids) {
+      const wire = procs.get(id) as (WireProcess & { spec?: { conditions?: { executortype?: string } } }) | undefined;
+      if (!wire) continue;
+      const type = wire.spec?.conditions?.executortype ?? '';
+      let frame: string | undefined;
+      for (const s of this.byProcess.get(id) ?? []) {
+        if (s.state !== wire.state || (s.executortype !== '' && s.executortype !== type) || !s.conn.open) continue;
+        frame ??= replyEnvelope(FRAME_TYPE, wire);
+        s.conn.send(frame, s.binary);
+      }
     }
   }
 
