@@ -6,6 +6,7 @@ import { addCpu, addLatency, type RunResult } from '../lib/result.js';
 import { createColony } from '../lib/setup.js';
 import { round } from '../lib/stats.js';
 import type { Target } from '../lib/target.js';
+import { addWal, walSnapshot } from '../lib/wal.js';
 
 export interface ThroughputParams {
   processes: number;
@@ -18,10 +19,12 @@ export interface ThroughputParams {
 
 export async function runThroughput(t: Target, p: ThroughputParams): Promise<RunResult> {
   const colony = await createColony(t.address, t.serverKey, p.executors, 'tp');
+  const wal0 = await walSnapshot(t.db);
   let cpu0 = cpuSnapshot(t.serverPid);
   const l = await Lifecycle.start(t, colony, { ...p, rate: 0, receipts: false, parkMs: 0, maxBacklog: 0 }, () => (cpu0 = cpuSnapshot(t.serverPid)));
   const complete = await l.waitCompleted(p.processes);
   const cpu1 = cpuSnapshot(t.serverPid);
+  const wal1 = await walSnapshot(t.db);
   const end = l.lastClose();
   const rss = t.serverPid ? rssMb(t.serverPid) : NaN;
   const { submitted, received, check } = await l.finishAndCheck(t, colony, p.processes, complete);
@@ -35,6 +38,7 @@ export async function runThroughput(t: Target, p: ThroughputParams): Promise<Run
   addLatency(m, 'assign', l.pool.lat.get('assign')?.summary());
   addLatency(m, 'close', l.pool.lat.get('close')?.summary());
   addCpu(m, cpuShare(cpu0, cpu1), { n: received.length, unit: 'process' });
+  addWal(m, wal0, wal1, { n: received.length, unit: 'process' });
   m.server_rss_mb = round(rss, 1);
   return { metrics: m, check };
 }

@@ -40,6 +40,11 @@ describe('bench throughput mode', () => {
       "SELECT state, count(*)::int AS n FROM processes WHERE executortype = 'bench' GROUP BY state",
     );
     expect(rows.map((x) => [Number(x.state), x.n])).toEqual([[2, 200]]);
+    // what the database logged: at least a row version per step (submit, assign, close) each
+    if (t.server.srv.db.kind === 'postgres') {
+      expect(r.metrics.wal_records_per_process).toBeGreaterThanOrEqual(3);
+      expect(r.metrics.wal_kb_per_process).toBeGreaterThan(0.3);
+    }
   });
 
   it('the check catches a process assigned twice and one that was lost', async () => {
