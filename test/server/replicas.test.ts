@@ -190,6 +190,30 @@ describe('two replicas on one database', () => {
     });
   });
 
+  it("a channel subscriber on B is ended when the process closes on A while B was not listening", async () => {
+    await withGap(async (gap) => {
+      const p = await submit({ channels: ['gap'] });
+      await a.call('assignprocessmsg', { colonyname: c.colonyName, timeout: -1 }, c.executor);
+      const ws = await openPubsub(b.url);
+      try {
+        ws.subscribe('subscribechannelmsg', { processid: p.processid, name: 'gap', timeout: 20 }, c.user);
+        await until(() => pubsubStats(b.server.srv).channelSubscribers > 0);
+        const payload = Buffer.from('last words').toString('base64');
+        const inGap = await gap(async () => {
+          await a.call('channelappendmsg', { processid: p.processid, name: 'gap', sequence: 1, payload }, c.executor);
+          await a.call('closesuccessfulmsg', { processid: p.processid, out: [] }, c.executor);
+        });
+        // what was written before the close is delivered, then the subscription ends
+        const [f] = await ws.waitFrames(1, 5_000);
+        expect(f.payload).toEqual([expect.objectContaining({ sequence: 1, payload })]);
+        await until(() => pubsubStats(b.server.srv).channelSubscribers === 0, 5_000);
+        return inGap;
+      } finally {
+        ws.close();
+      }
+    });
+  });
+
   it('a close on B reaches a WebSocket subscriber on A', async () => {
     const p = await submit();
     const ws = await openPubsub(a.url);

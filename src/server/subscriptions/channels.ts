@@ -115,8 +115,7 @@ export class ChannelSubscriptions {
 
   onEvent(e: ServerEvent): void {
     if (e.kind === 'resync') {
-      // appends may have been missed: every feed reads from its slowest subscriber's position
-      for (const f of this.feeds.values()) void f.pull();
+      void this.resync();
     } else if (e.kind === 'channel') {
       void this.feeds.get(key(e.processid, e.name))?.pull();
     } else if (e.kind === 'process' && e.state >= 2) {
@@ -181,6 +180,22 @@ export class ChannelSubscriptions {
       Math.min(MAX_TIMER_MS, Math.max(0, timeoutS) * 1000),
     );
     void f.pull();
+  }
+
+  /**
+   * Appends and closes may have been missed (see ResyncEvent): feeds of processes that closed
+   * meanwhile finish, and every feed reads from its slowest subscriber's position.
+   */
+  private async resync(): Promise<void> {
+    const ids = [...this.byProcess.keys()];
+    if (ids.length === 0) return;
+    try {
+      const rows = await this.srv.db.query<{ processid: string }>('SELECT processid FROM processes WHERE processid = ANY($1) AND state >= 2', [ids]);
+      for (const r of rows) for (const f of this.byProcess.get(r.processid) ?? []) f.finishing = true;
+    } catch (err) {
+      this.srv.log.error({ err }, 'pubsub: failed to read channel processes');
+    }
+    for (const f of [...this.feeds.values()]) void f.pull();
   }
 
   stopAll(): void {
