@@ -190,7 +190,7 @@ describe('two replicas on one database', () => {
     });
   });
 
-  it("a channel subscriber on B is ended when the process closes on A while B was not listening", async () => {
+  it('a channel subscriber on B is ended when the process closes on A while B was not listening', async () => {
     await withGap(async (gap) => {
       const p = await submit({ channels: ['gap'] });
       await a.call('assignprocessmsg', { colonyname: c.colonyName, timeout: -1 }, c.executor);
