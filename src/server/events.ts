@@ -3,7 +3,8 @@
 // so a burst of commits costs one NOTIFY), and ignore the ones they sent themselves.
 // Replicas announce themselves on the same channel (a heartbeat every 2 s, and at once when a
 // newcomer says hello), so a replica that knows of no live peer sends no NOTIFY at all: a
-// single server pays nothing for being able to run as several.
+// single server pays nothing for being able to run as several. Heartbeats also say where a
+// replica serves and whether it is the leader, so that any replica can describe the cluster.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
 
@@ -53,6 +54,26 @@ interface Wire {
   e?: ServerEvent[];
   /** heartbeat: 'hello' from a newcomer (answered at once), 'alive', or 'bye' */
   hb?: 'hello' | 'alive' | 'bye';
+  /** heartbeats: where the sender serves, and whether it holds the leader lock */
+  at?: { host: string; port: number; leader: boolean };
+}
+
+/** What a replica says about itself in its heartbeats. */
+export interface ReplicaInfo {
+  host: string;
+  port: number;
+  leader: boolean;
+}
+
+/** A replica heard from recently. */
+export interface Peer extends ReplicaInfo {
+  id: string;
+}
+
+interface PeerState {
+  seen: number;
+  /** from its last heartbeat (event batches do not carry it) */
+  info?: ReplicaInfo;
 }
 
 export class EventBus {
@@ -61,7 +82,8 @@ export class EventBus {
   private outbox: ServerEvent[] = [];
   private flushScheduled = false;
   private unlisten: (() => Promise<void>) | null = null;
-  private peers = new Map<string, number>();
+  private peers = new Map<string, PeerState>();
+  private self: (() => ReplicaInfo) | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(private readonly db: Db) {}
@@ -73,8 +95,8 @@ export class EventBus {
       (payload) => this.receive(payload),
       () => this.deliver({ kind: 'resync' }),
     );
-    await this.send({ r: this.replicaId, hb: 'hello' });
-    this.heartbeat = setInterval(() => void this.send({ r: this.replicaId, hb: 'alive' }), HEARTBEAT_MS);
+    await this.send(this.beat('hello'));
+    this.heartbeat = setInterval(() => void this.send(this.beat('alive')), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
 
@@ -89,11 +111,33 @@ export class EventBus {
   livePeers(): number {
     const now = Date.now();
     let n = 0;
-    for (const [id, seen] of this.peers) {
-      if (now - seen <= PEER_EXPIRY_MS) n++;
+    for (const [id, p] of this.peers) {
+      if (now - p.seen <= PEER_EXPIRY_MS) n++;
       else this.peers.delete(id);
     }
     return n;
+  }
+
+  /** How this replica describes itself in heartbeats (set once the server knows its port). */
+  describeSelf(info: () => ReplicaInfo): void {
+    this.self = info;
+  }
+
+  /** Says at once where this replica serves (after describeSelf), instead of at the next beat. */
+  async announce(): Promise<void> {
+    if (this.db.kind === 'postgres') await this.send(this.beat('alive'));
+  }
+
+  /** The other replicas heard from recently that said where they serve. */
+  livePeerInfo(): Peer[] {
+    this.livePeers(); // forgets the expired ones
+    const out: Peer[] = [];
+    for (const [id, p] of this.peers) if (p.info) out.push({ id, ...p.info });
+    return out;
+  }
+
+  private beat(hb: 'hello' | 'alive'): Wire {
+    return { r: this.replicaId, hb, at: this.self?.() };
   }
 
   private async send(w: Wire): Promise<void> {
@@ -159,8 +203,15 @@ export class EventBus {
     }
     if (msg.r === this.replicaId) return;
     if (msg.hb === 'bye') this.peers.delete(msg.r);
-    else this.peers.set(msg.r, Date.now());
-    if (msg.hb === 'hello') void this.send({ r: this.replicaId, hb: 'alive' });
+    else {
+      const p = this.peers.get(msg.r);
+      const info = msg.at && typeof msg.at.host === 'string' && typeof msg.at.port === 'number' ? { host: msg.at.host, port: msg.at.port, leader: msg.at.leader === true } : undefined;
+      if (p) {
+        p.seen = Date.now();
+        if (info) p.info = info;
+      } else this.peers.set(msg.r, { seen: Date.now(), info });
+    }
+    if (msg.hb === 'hello') void this.send(this.beat('alive'));
     for (const e of msg.e ?? []) this.deliver(e);
   }
 }

@@ -73,6 +73,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   });
   boundPort = (http.address() as AddressInfo).port;
   await loops.start();
+  bus.describeSelf(() => ({ host: config.host, port: boundPort, leader: srv.isLeader() }));
+  await bus.announce();
   const scheme = config.tls ? 'https' : 'http';
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   log.info(

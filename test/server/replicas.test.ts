@@ -214,6 +214,31 @@ describe('two replicas on one database', () => {
     });
   });
 
+  it('getclustermsg on either replica lists both, led by the holder of the leader lock', async () => {
+    type Cluster = { nodes: { name: string; host: string; port: number; apiport: number }[]; leader: { name: string; port: number } };
+    await until(() => a.server.srv.isLeader() !== b.server.srv.isLeader());
+    const leaderPort = a.server.srv.isLeader() ? a.server.port : b.server.port;
+    const views: Cluster[] = [];
+    for (const r of [a, b]) {
+      let cl!: Cluster;
+      const end = Date.now() + 10_000;
+      // a replica knows the other once a heartbeat that says where it serves came in
+      while (Date.now() < end) {
+        cl = await r.call('getclustermsg', {}, a.serverKey); // one server owner for both
+        if (cl.nodes.length === 2 && cl.leader.port === leaderPort) break;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      expect(cl.nodes.map((n) => n.port).sort()).toEqual([a.server.port, b.server.port].sort());
+      expect(cl.nodes.every((n) => n.host === '127.0.0.1' && n.apiport === n.port)).toBe(true);
+      expect(new Set(cl.nodes.map((n) => n.name)).size).toBe(2);
+      expect(cl.leader.port).toBe(leaderPort);
+      expect(cl.nodes.find((n) => n.port === leaderPort)?.name).toBe(cl.leader.name);
+      views.push(cl);
+    }
+    // both replicas describe the same cluster
+    expect(views[1]).toEqual(views[0]);
+  });
+
   it('a close on B reaches a WebSocket subscriber on A', async () => {
     const p = await submit();
     const ws = await openPubsub(a.url);

@@ -4,7 +4,6 @@ import type { Node, ServerInfo } from '../../protocol/objects.js';
 import { setServerId } from '../../store/colonies.js';
 import { statistics } from '../../store/statistics.js';
 import { none, serverOwner } from '../access.js';
-import type { ServerContext } from '../context.js';
 import { rpc } from '../registry.js';
 
 rpc('versionmsg', {
@@ -26,14 +25,30 @@ rpc('getstatisticsmsg', {
   handle: async ({ srv }) => statistics(srv.db, null),
 });
 
-/** One replica of our server is a one-node cluster and its own leader (there is no etcd). */
-function thisNode(srv: ServerContext): Node {
-  return { name: 'colonies', host: srv.config.host, port: srv.port(), peerport: 0, relayport: 0, apiport: srv.port() };
+function node(name: string, host: string, port: number): Node {
+  return { name, host, port, peerport: 0, relayport: 0, apiport: port };
 }
 
+/**
+ * A lone server is a one-node cluster and its own leader (there is no etcd). Replicas sharing
+ * the database are the nodes they hear heartbeats from (named by replica id), and the leader is
+ * the one holding the leader lock (crons, generators, cleanup), as its heartbeats say.
+ */
 rpc('getclustermsg', {
   access: serverOwner,
-  handle: async ({ srv }) => ({ nodes: [thisNode(srv)], leader: thisNode(srv) }),
+  handle: async ({ srv }) => {
+    const peers = srv.bus.livePeerInfo();
+    if (peers.length === 0) {
+      const self = node('colonies', srv.config.host, srv.port());
+      return { nodes: [self], leader: self };
+    }
+    const name = (id: string) => `colonies-${id.slice(0, 8)}`;
+    const self = node(name(srv.bus.replicaId), srv.config.host, srv.port());
+    const others = peers.map((p) => ({ n: node(name(p.id), p.host, p.port), leader: p.leader }));
+    const nodes = [self, ...others.map((o) => o.n)].sort((a, b) => a.name.localeCompare(b.name));
+    const leader = srv.isLeader() ? self : (others.find((o) => o.leader)?.n ?? self);
+    return { nodes, leader };
+  },
 });
 
 rpc('changeserveridmsg', {
