@@ -28,13 +28,32 @@ function metricKeys(runs: RunResult[]): string[] {
 
 const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : String(v));
 
+/** "k/n": of the n runs taken side by side, k differ in the direction of the medians (b vs a). */
+export function pairsAgreeing(aRuns: { metrics: Record<string, number> }[], bRuns: { metrics: Record<string, number> }[], k: string, a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined || a === b) return '-';
+  const up = b > a;
+  let n = 0;
+  let agree = 0;
+  for (let i = 0; i < Math.min(aRuns.length, bRuns.length); i++) {
+    const x = aRuns[i].metrics[k];
+    const y = bRuns[i].metrics[k];
+    if (x === undefined || y === undefined) continue;
+    n++;
+    if (up ? y > x : y < x) agree++;
+  }
+  return n > 0 ? `${agree}/${n}` : '-';
+}
+
 export function table(targets: TargetRuns[]): string {
   const allRuns = targets.flatMap((t) => t.runs);
   const keys = metricKeys(allRuns);
   const meds = targets.map((t) => medians(t.runs));
   const head = ['metric'];
   for (const t of targets) head.push(`${t.label} median`, `${t.label} runs`);
-  if (targets.length === 2) head.push(`${targets[1].label} / ${targets[0].label}`);
+  // Runs i of two targets were taken next to each other (the runner alternates them): how many
+  // of those pairs went the way the medians did. On a drifting machine a ratio of medians means
+  // little unless (nearly) every pair agrees.
+  if (targets.length === 2) head.push(`${targets[1].label} / ${targets[0].label}`, 'pairs agreeing');
   const rows: string[][] = [head];
   for (const k of keys) {
     const row = [k];
@@ -46,6 +65,7 @@ export function table(targets: TargetRuns[]): string {
       const a = meds[0][k];
       const b = meds[1][k];
       row.push(a > 0 && b !== undefined ? `${round(b / a, 2)}x` : '-');
+      row.push(pairsAgreeing(targets[0].runs, targets[1].runs, k, a, b));
     }
     rows.push(row);
   }
