@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { DbConfig } from '../store/db.js';
 
@@ -87,4 +87,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     buildTime: env.BUILD_TIME || new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     logLevel: env.COLONIES_LOG_LEVEL || env.LOG_LEVEL || 'info',
   };
+}
+
+/** The host others can reach this server at: the bind address, or this machine's name for a wildcard bind. */
+export function reachableHost(bind: string): string {
+  return bind === '0.0.0.0' || bind === '::' || bind === '' ? hostname() : bind;
 }

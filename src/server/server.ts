@@ -7,7 +7,7 @@ import { pino, type Logger } from 'pino';
 import { serverCrypto } from '../crypto/server.js';
 import { openDb, type Db } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
-import type { ServerConfig } from './config.js';
+import { reachableHost, type ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { EventBus } from './events.js';
 import { requestHandler } from './http.js';
@@ -73,7 +73,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   });
   boundPort = (http.address() as AddressInfo).port;
   await loops.start();
-  bus.describeSelf(() => ({ host: config.host, port: boundPort, leader: srv.isLeader() }));
+  bus.describeSelf(() => ({ host: reachableHost(config.host), port: boundPort, leader: srv.isLeader() }));
   await bus.announce();
   const scheme = config.tls ? 'https' : 'http';
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

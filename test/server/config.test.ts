@@ -1,6 +1,7 @@
-// Server configuration from the environment: the database pool size.
+// Server configuration from the environment: the database pool size; the host a server announces.
 import { describe, expect, it } from 'vitest';
-import { configFromEnv } from '../../src/server/config.js';
+import { hostname } from 'node:os';
+import { configFromEnv, reachableHost } from '../../src/server/config.js';
 
 describe('COLONIES_DB_POOL_SIZE', () => {
   it('is passed to the database configuration, and absent means the default', () => {
@@ -13,5 +14,13 @@ describe('COLONIES_DB_POOL_SIZE', () => {
     expect(() => configFromEnv({ COLONIES_DB_URL: 'postgres://x/y', COLONIES_DB_POOL_SIZE: v })).toThrow(
       `COLONIES_DB_POOL_SIZE must be an integer of at least 2, not ${v}`,
     );
+  });
+});
+
+describe('reachableHost', () => {
+  it('is the bind address, or the machine name for a wildcard bind', () => {
+    expect(reachableHost('127.0.0.1')).toBe('127.0.0.1');
+    expect(reachableHost('10.1.2.3')).toBe('10.1.2.3');
+    for (const wildcard of ['0.0.0.0', '::', '']) expect(reachableHost(wildcard)).toBe(hostname());
   });
 });

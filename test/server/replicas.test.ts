@@ -168,7 +168,8 @@ describe('two replicas on one database', () => {
     });
   });
 
-  it('a channel subscriber on B gets an entry appended on A while B was not listening', async () => {
+  /** A channel subscriber on B; an entry is appended on A (and the process closed, with `close`) while B is not listening. */
+  async function channelGapScenario(close: boolean): Promise<void> {
     await withGap(async (gap) => {
       const p = await submit({ channels: ['gap'] });
       await a.call('assignprocessmsg', { colonyname: c.colonyName, timeout: -1 }, c.executor);
@@ -176,43 +177,27 @@ describe('two replicas on one database', () => {
       try {
         ws.subscribe('subscribechannelmsg', { processid: p.processid, name: 'gap', timeout: 20 }, c.user);
         await until(() => pubsubStats(b.server.srv).channelSubscribers > 0);
-        const payload = Buffer.from('missed?').toString('base64');
+        const payload = Buffer.from(close ? 'last words' : 'missed?').toString('base64');
         const inGap = await gap(async () => {
           await a.call('channelappendmsg', { processid: p.processid, name: 'gap', sequence: 1, payload }, c.executor);
+          if (close) await a.call('closesuccessfulmsg', { processid: p.processid, out: [] }, c.executor);
         });
+        // what was written (before the close) is delivered
         const [f] = await ws.waitFrames(1, 5_000);
         expect(f.payload).toEqual([expect.objectContaining({ sequence: 1, payload })]);
-        await a.call('closesuccessfulmsg', { processid: p.processid, out: [] }, c.executor);
+        // then, if the process closed, the subscription ends
+        if (close) await until(() => pubsubStats(b.server.srv).channelSubscribers === 0, 5_000);
+        else await a.call('closesuccessfulmsg', { processid: p.processid, out: [] }, c.executor);
         return inGap;
       } finally {
         ws.close();
       }
     });
-  });
+  }
 
-  it('a channel subscriber on B is ended when the process closes on A while B was not listening', async () => {
-    await withGap(async (gap) => {
-      const p = await submit({ channels: ['gap'] });
-      await a.call('assignprocessmsg', { colonyname: c.colonyName, timeout: -1 }, c.executor);
-      const ws = await openPubsub(b.url);
-      try {
-        ws.subscribe('subscribechannelmsg', { processid: p.processid, name: 'gap', timeout: 20 }, c.user);
-        await until(() => pubsubStats(b.server.srv).channelSubscribers > 0);
-        const payload = Buffer.from('last words').toString('base64');
-        const inGap = await gap(async () => {
-          await a.call('channelappendmsg', { processid: p.processid, name: 'gap', sequence: 1, payload }, c.executor);
-          await a.call('closesuccessfulmsg', { processid: p.processid, out: [] }, c.executor);
-        });
-        // what was written before the close is delivered, then the subscription ends
-        const [f] = await ws.waitFrames(1, 5_000);
-        expect(f.payload).toEqual([expect.objectContaining({ sequence: 1, payload })]);
-        await until(() => pubsubStats(b.server.srv).channelSubscribers === 0, 5_000);
-        return inGap;
-      } finally {
-        ws.close();
-      }
-    });
-  });
+  it('a channel subscriber on B gets an entry appended on A while B was not listening', () => channelGapScenario(false));
+
+  it('a channel subscriber on B is ended when the process closes on A while B was not listening', () => channelGapScenario(true));
 
   it('getclustermsg on either replica lists both, led by the holder of the leader lock', async () => {
     type Cluster = { nodes: { name: string; host: string; port: number; apiport: number }[]; leader: { name: string; port: number } };
