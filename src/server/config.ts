@@ -89,7 +89,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   };
 }
 
+/** A bind address that means every interface. */
+export function isWildcardHost(bind: string): boolean {
+  return bind === '0.0.0.0' || bind === '::' || bind === '';
+}
+
 /** The host others can reach this server at: the bind address, or this machine's name for a wildcard bind. */
 export function reachableHost(bind: string): string {
-  return bind === '0.0.0.0' || bind === '::' || bind === '' ? hostname() : bind;
+  return isWildcardHost(bind) ? hostname() : bind;
 }

@@ -109,13 +109,13 @@ export class EventBus {
 
   /** Number of other replicas heard from recently. */
   livePeers(): number {
+    this.forgetExpired();
+    return this.peers.size;
+  }
+
+  private forgetExpired(): void {
     const now = Date.now();
-    let n = 0;
-    for (const [id, p] of this.peers) {
-      if (now - p.seen <= PEER_EXPIRY_MS) n++;
-      else this.peers.delete(id);
-    }
-    return n;
+    for (const [id, p] of this.peers) if (now - p.seen > PEER_EXPIRY_MS) this.peers.delete(id);
   }
 
   /** How this replica describes itself in heartbeats (set once the server knows its port). */
@@ -130,7 +130,7 @@ export class EventBus {
 
   /** The other replicas heard from recently that said where they serve. */
   livePeerInfo(): Peer[] {
-    this.livePeers(); // forgets the expired ones
+    this.forgetExpired();
     const out: Peer[] = [];
     for (const [id, p] of this.peers) if (p.info) out.push({ id, ...p.info });
     return out;

@@ -7,7 +7,7 @@ import { pino, type Logger } from 'pino';
 import { serverCrypto } from '../crypto/server.js';
 import { openDb, type Db } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
-import { reachableHost, type ServerConfig } from './config.js';
+import { isWildcardHost, reachableHost, type ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { EventBus } from './events.js';
 import { requestHandler } from './http.js';
@@ -76,7 +76,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   bus.describeSelf(() => ({ host: reachableHost(config.host), port: boundPort, leader: srv.isLeader() }));
   await bus.announce();
   const scheme = config.tls ? 'https' : 'http';
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const shownHost = isWildcardHost(config.host) ? 'localhost' : config.host;
   log.info(
     { address: `${config.host}:${boundPort}`, database: db.kind, where: db.where, tls: Boolean(config.tls), leader: srv.isLeader() },
     `Colonies server listening on ${scheme}://${shownHost}:${boundPort} (database: ${db.kind} ${db.where})`,

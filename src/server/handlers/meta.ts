@@ -39,12 +39,8 @@ rpc('getclustermsg', {
   access: serverOwner,
   handle: async ({ srv }) => {
     const peers = srv.bus.livePeerInfo();
-    if (peers.length === 0) {
-      const self = node('colonies', reachableHost(srv.config.host), srv.port());
-      return { nodes: [self], leader: self };
-    }
     const name = (id: string) => `colonies-${id.slice(0, 8)}`;
-    const self = node(name(srv.bus.replicaId), reachableHost(srv.config.host), srv.port());
+    const self = node(peers.length === 0 ? 'colonies' : name(srv.bus.replicaId), reachableHost(srv.config.host), srv.port());
     const others = peers.map((p) => ({ n: node(name(p.id), p.host, p.port), leader: p.leader }));
     const nodes = [self, ...others.map((o) => o.n)].sort((a, b) => a.name.localeCompare(b.name));
     const leader = srv.isLeader() ? self : (others.find((o) => o.leader)?.n ?? self);
