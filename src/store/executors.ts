@@ -10,6 +10,8 @@ export const PENDING = 0;
 export const APPROVED = 1;
 export const REJECTED = 2;
 export const UNREGISTERED = 3;
+/** ORDER BY key: rows of executors that are not removed sort first (see getExecutorById). */
+export const LIVE_FIRST = `(state = ${UNREGISTERED})`;
 
 interface ExecutorRow {
   colonyname: string;
@@ -61,15 +63,19 @@ export async function getExecutorByName(q: Queryable, colonyname: string, execut
   return rows[0] ? toExecutor(rows[0]) : null;
 }
 
-/** Ids are not unique across colonies (SEMANTICS §1): the first registration wins. */
+/**
+ * Ids are not unique across colonies (SEMANTICS §1): the first registration wins. A removed
+ * executor's row keeps its id, so the same key re-added under a new name has two rows in one
+ * colony: a live row wins over removed ones (LIVE_FIRST), in every lookup by id.
+ */
 export async function getExecutorById(q: Queryable, executorid: string): Promise<Executor | null> {
-  const rows = await q.query<ExecutorRow>(`SELECT ${COLUMNS} FROM executors WHERE executorid = $1 ORDER BY seq LIMIT 1`, [executorid]);
+  const rows = await q.query<ExecutorRow>(`SELECT ${COLUMNS} FROM executors WHERE executorid = $1 ORDER BY ${LIVE_FIRST}, seq LIMIT 1`, [executorid]);
   return rows[0] ? toExecutor(rows[0]) : null;
 }
 
 export async function getExecutorInColonyById(q: Queryable, colonyname: string, executorid: string): Promise<Executor | null> {
   const rows = await q.query<ExecutorRow>(
-    `SELECT ${COLUMNS} FROM executors WHERE colonyname = $1 AND executorid = $2 ORDER BY seq LIMIT 1`,
+    `SELECT ${COLUMNS} FROM executors WHERE colonyname = $1 AND executorid = $2 ORDER BY ${LIVE_FIRST}, seq LIMIT 1`,
     [colonyname, executorid],
   );
   return rows[0] ? toExecutor(rows[0]) : null;
@@ -195,8 +201,27 @@ export async function setCapabilities(q: Queryable, colonyname: string, executor
   ]);
 }
 
-export async function changeExecutorId(q: Queryable, colonyname: string, executorname: string, newId: string): Promise<void> {
-  await q.query('UPDATE executors SET executorid = $3 WHERE colonyname = $1 AND executorname = $2', [colonyname, executorname, newId]);
+/**
+ * Returns false when another executor of the colony that is not removed already has `newId`
+ * (two live executors with one key would make every lookup by id a coin toss).
+ */
+export async function changeExecutorId(q: Queryable, colonyname: string, executorname: string, newId: string): Promise<boolean> {
+  const rows = await q.query(
+    `UPDATE executors SET executorid = $3 WHERE colonyname = $1 AND executorname = $2
+       AND NOT EXISTS (SELECT 1 FROM executors o WHERE o.colonyname = $1 AND o.executorid = $3 AND o.executorname <> $2 AND o.state <> ${UNREGISTERED})
+     RETURNING executorname`,
+    [colonyname, executorname, newId],
+  );
+  return rows.length === 1;
+}
+
+/** Is `executorid` held by an executor of the colony that is not removed (other than `exceptName`)? */
+export async function liveExecutorIdTaken(q: Queryable, colonyname: string, executorid: string, exceptName = ''): Promise<boolean> {
+  const rows = await q.query(
+    `SELECT 1 FROM executors WHERE colonyname = $1 AND executorid = $2 AND executorname <> $3 AND state <> ${UNREGISTERED} LIMIT 1`,
+    [colonyname, executorid, exceptName],
+  );
+  return rows.length > 0;
 }
 
 /** Executors (not yet unregistered) that assigned at least once but not since `cutoffNs`. */

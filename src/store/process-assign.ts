@@ -26,6 +26,7 @@ const ASSIGN_SQL = `WITH ex AS (
   SELECT e.executorname, e.executortype, lower(e.locationname) AS loc, c.paused, e.state
     FROM executors e JOIN colonies c ON c.name = e.colonyname
    WHERE e.executorid = $1 AND e.colonyname = $2
+   ORDER BY e.state = 3 -- a removed executor's row keeps its id: the live row wins
    LIMIT 1
 ), hb AS (
   UPDATE executors SET lastheardfromtime = $3

@@ -311,6 +311,65 @@ describe('changeexecutoridmsg', () => {
   });
 });
 
+describe('one key, one live executor per colony (differs from Go, which does not check)', () => {
+  const idTaken = (c: Cast, id: string) => ({ status: 400, message: `An executor with Id <${id}> already exists in Colony with name <${c.colonyName}>` });
+
+  it('a removed executor\'s key re-added under a new name acts as the new executor, not the removed row', async () => {
+    const c = await fresh();
+    await t.call('removeexecutormsg', { colonyname: c.colonyName, executorname: c.executor.name }, c.owner);
+    await t.call(
+      'addexecutormsg',
+      { executor: { executorid: c.executor.id, executortype: c.executor.type, executorname: 'again', colonyname: c.colonyName } },
+      c.owner,
+    );
+    await t.call('approveexecutormsg', { colonyname: c.colonyName, executorname: 'again' }, c.owner);
+    const spec = { funcname: 'f', maxexectime: -1, conditions: { colonyname: c.colonyName, executortype: c.executor.type } };
+    const submitted = await t.call('submitfuncspecmsg', { spec }, c.executor);
+    expect(submitted.initiatorname).toBe('again');
+    const assigned = await t.call('assignprocessmsg', { colonyname: c.colonyName, timeout: -1 }, c.executor);
+    expect(assigned.processid).toBe(submitted.processid);
+    expect(Date.parse((await getEx(c, 'again')).lastheardfromtime)).toBeGreaterThan(0);
+    expect((await getEx(c, c.executor.name)).state).toBe(3);
+    expect(await t.call('getexecutorbyidmsg', { colonyname: c.colonyName, executorid: c.executor.id }, c.user)).toMatchObject({ executorname: 'again', state: 1 });
+    const next = newKey();
+    await t.call('changeexecutoridmsg', { colonyname: c.colonyName, executorid: next.id }, c.executor);
+    expect((await getEx(c, 'again')).executorid).toBe(next.id);
+    expect((await getEx(c, c.executor.name)).executorid).toBe(c.executor.id);
+  });
+
+  it('an executor cannot take the id of another live executor; the ids stay and both keep working', async () => {
+    const c = await fresh();
+    const pending = await addExecutor(c, 'pending');
+    expect(await t.fail('changeexecutoridmsg', { colonyname: c.colonyName, executorid: c.executor.id }, pending)).toEqual(idTaken(c, c.executor.id));
+    expect((await getEx(c, 'pending')).executorid).toBe(pending.id);
+    expect((await getEx(c, c.executor.name)).executorid).toBe(c.executor.id);
+    expect((await t.fail('assignprocessmsg', { colonyname: c.colonyName, timeout: -1 }, c.executor)).status).toBe(404);
+    // a removed executor's id is free to take
+    const removed = await addExecutor(c, 'removed');
+    await t.call('removeexecutormsg', { colonyname: c.colonyName, executorname: 'removed' }, c.owner);
+    await t.call('changeexecutoridmsg', { colonyname: c.colonyName, executorid: removed.id }, pending);
+    expect((await getEx(c, 'pending')).executorid).toBe(removed.id);
+  });
+
+  it('addexecutormsg refuses an id a live executor of the colony holds, and stores nothing', async () => {
+    const c = await fresh();
+    const msg = { executor: { executorid: c.executor.id, executortype: 't', executorname: 'twin', colonyname: c.colonyName } };
+    expect(await t.fail('addexecutormsg', msg, c.owner)).toEqual(idTaken(c, c.executor.id));
+    expect(await count(t.server.srv.db, 'executors WHERE colonyname = $1', [c.colonyName])).toBe(1);
+    // the same id in another colony is fine (ids are per colony), and so is re-registering one's own name
+    const other = await fresh();
+    await t.call('addexecutormsg', { executor: { ...msg.executor, colonyname: other.colonyName } }, other.owner);
+    const config = t.server.srv.config;
+    config.allowExecutorReregister = true;
+    try {
+      await t.call('addexecutormsg', { executor: { ...msg.executor, executorname: c.executor.name } }, c.owner);
+    } finally {
+      config.allowExecutorReregister = false;
+    }
+    expect(await getEx(c, c.executor.name)).toMatchObject({ executorid: c.executor.id, executortype: 't', state: 0 });
+  });
+});
+
 describe('stale executor sweep', () => {
   it('unregisters executors not heard from within the duration, requeues their work, skips never-seen ones', async () => {
     const c = await fresh();

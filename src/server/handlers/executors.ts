@@ -10,6 +10,7 @@ import {
   getExecutorById,
   getExecutorByName,
   getExecutorInColonyById,
+  liveExecutorIdTaken,
   insertExecutor,
   listExecutors,
   reactivateExecutor,
@@ -50,6 +51,8 @@ function namedExecutorColony(action: string) {
   };
 }
 
+const executorIdTaken = (id: string, colonyname: string) => badRequest(`An executor with Id <${id}> already exists in Colony with name <${colonyname}>`);
+
 rpc('addexecutormsg', {
   access: colonyOwner((m) => {
     if (!m.executor) throw badRequest('Failed to add executor, executor is nil');
@@ -75,6 +78,9 @@ rpc('addexecutormsg', {
     };
     const taken = () => badRequest(`Executor with name <${e.executorname}> in Colony <${e.colonyname}> already exists`);
     const { executor, requeued } = await srv.db.tx(async (q) => {
+      // Differs from Go (as for user ids): one key is one live executor per colony. A removed
+      // executor's id is free again, and re-registering a name may keep its own id.
+      if (await liveExecutorIdTaken(q, e.colonyname, e.executorid, e.executorname)) throw executorIdTaken(e.executorid, e.colonyname);
       let requeued: RequeuedProcess[] = [];
       if (!(await insertExecutor(q, rec))) {
         // The name is taken, also by a removed executor (rows are kept for traceability).
@@ -172,7 +178,9 @@ rpc('changeexecutoridmsg', {
     const ex = await getExecutorInColonyById(srv.db, msg.colonyname, callerId);
     if (!ex) throw badRequest('Failed to change executor Id, executor not found');
     if (!isKeyIdLength(msg.executorid)) throw badRequest('Failed to change executor Id, new executor Id is not 64 characters');
-    await changeExecutorId(srv.db, msg.colonyname, ex.executorname, msg.executorid);
+    // Differs from Go, which does not check: an executor taking another live executor's id
+    // would lock that executor out of whichever lookups found the wrong row.
+    if (!(await changeExecutorId(srv.db, msg.colonyname, ex.executorname, msg.executorid))) throw executorIdTaken(msg.executorid, msg.colonyname);
     return { msgtype: msg.msgtype, colonyname: msg.colonyname, executorid: msg.executorid };
   },
 });
