@@ -1,0 +1,214 @@
+// "A server killed at any moment loses no acknowledged work": the real server (`colonies
+// server start`, a child process) is killed with SIGKILL in the middle of a load of submits,
+// assigns and closes, then started again on the same database. Everything a client got a
+// reply for must be there: every acknowledged submit, every acknowledged assignment (still
+// with its executor) and every acknowledged close (SUCCESS, with its output). Requests that
+// were in flight may or may not have happened, but nothing else may have: no process the
+// clients did not submit, no process assigned to two executors. Then the executors finish
+// what they hold and drain the queue, each process exactly once.
+// Runs on the database of the pass: a PGlite data folder, or a fresh PostgreSQL schema.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { serverCrypto } from '../../src/crypto/server.js';
+import { buildRequest, decodeReply } from '../../src/protocol/envelope.js';
+import { ColoniesError } from '../../src/protocol/errors.js';
+import { openDb } from '../../src/store/db.js';
+import { testDbConfig, testDbKind } from '../helpers/db.js';
+import { freePort } from '../helpers/ports.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const crypto = serverCrypto();
+const COLONY = 'crash';
+const TYPE = 'crash-test';
+const SUBMITTERS = 3;
+const EXECUTORS = 3;
+/** kill once this many closes were acknowledged */
+const CLOSES_BEFORE_KILL = 150;
+
+interface Key {
+  prv: string;
+  id: string;
+}
+const newKey = (): Key => {
+  const prv = crypto.generatePrivateKey();
+  return { prv, id: crypto.idOf(prv) };
+};
+
+const children: ChildProcess[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const f of cleanups) await f();
+});
+
+const serverKey = newKey();
+const db = testDbConfig();
+const dataDir = testDbKind === 'pglite' ? mkdtempSync(join(tmpdir(), 'colonies-crash-')) : '';
+if (dataDir) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+else
+  cleanups.push(async () => {
+    const admin = await openDb({ ...db, schema: undefined, poolSize: 1 });
+    await admin.query(`DROP SCHEMA IF EXISTS "${db.schema}" CASCADE`).catch(() => undefined);
+    await admin.close();
+  });
+
+/** Starts `colonies server start` on the test's database; resolves once it answers /health. */
+async function startServer(port: number): Promise<ChildProcess> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('COLONIES_')) env[k] = v;
+  Object.assign(env, {
+    COLONIES_SERVER_ID: serverKey.id,
+    COLONIES_SERVER_HTTP_PORT: String(port),
+    COLONIES_SERVER_BIND: '127.0.0.1',
+    COLONIES_LOG_LEVEL: 'warn',
+    ...(dataDir ? { COLONIES_DATA_DIR: dataDir } : { COLONIES_DB_URL: db.url!, COLONIES_DB_SCHEMA: db.schema! }),
+  });
+  const child = spawn(process.execPath, ['dist/src/cli/main.js', 'server', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${out}`);
+    if (i > 600) throw new Error(`server did not answer /health within 60 s: ${out}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function kill(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+test('a server killed with SIGKILL in the middle of a load loses no acknowledged submit, assignment or close', async () => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/api`;
+  /** resolves with the reply payload; rejects with ColoniesError (an answer) or a transport error (no answer) */
+  const call = async (type: string, msg: Record<string, unknown>, key: Key): Promise<any> => {
+    const r = await fetch(url, { method: 'POST', body: buildRequest(type as any, msg, key.prv, crypto) });
+    return decodeReply(await r.text()).payload;
+  };
+
+  let server = await startServer(port);
+  const owner = newKey();
+  const user = newKey();
+  const executors = Array.from({ length: EXECUTORS }, (_, i) => ({ ...newKey(), name: `crash-ex-${i}` }));
+  await call('addcolonymsg', { colony: { colonyid: owner.id, name: COLONY } }, serverKey);
+  await call('addusermsg', { user: { colonyname: COLONY, userid: user.id, name: 'crash-user', email: '', phone: '' } }, owner);
+  for (const e of executors) {
+    await call('addexecutormsg', { executor: { executorid: e.id, executortype: TYPE, executorname: e.name, colonyname: COLONY } }, owner);
+    await call('approveexecutormsg', { colonyname: COLONY, executorname: e.name }, owner);
+  }
+
+  const submitted = new Set<string>(); // acknowledged submits
+  const assignedTo = new Map<string, string>(); // acknowledged assignments: processid → executor id
+  const closed = new Set<string>(); // acknowledged closes
+  let stop = false;
+  let killed!: () => void;
+  const killNow = new Promise<void>((r) => (killed = r));
+  const spec = { funcname: 'work', maxexectime: 600, maxretries: 3, conditions: { colonyname: COLONY, executortype: TYPE } };
+
+  const submitter = async () => {
+    while (!stop) {
+      let p;
+      try {
+        p = await call('submitfuncspecmsg', { spec }, user);
+      } catch (e) {
+        if (e instanceof ColoniesError) throw e; // an answered error is a failure of the test
+        return; // the server is gone: this submit's outcome is unknown
+      }
+      submitted.add(p.processid);
+    }
+  };
+  const executor = async (e: Key) => {
+    while (!stop) {
+      let p;
+      try {
+        p = await call('assignprocessmsg', { colonyname: COLONY, timeout: 1 }, e);
+      } catch (err) {
+        if (err instanceof ColoniesError && err.status === 404) continue; // nothing waiting
+        if (err instanceof ColoniesError) throw err;
+        return;
+      }
+      expect(assignedTo.get(p.processid), `process ${p.processid} assigned twice`).toBeUndefined();
+      assignedTo.set(p.processid, e.id);
+      try {
+        await call('closesuccessfulmsg', { processid: p.processid, out: [p.processid] }, e);
+      } catch (err) {
+        if (err instanceof ColoniesError) throw err;
+        return;
+      }
+      closed.add(p.processid);
+      if (closed.size === CLOSES_BEFORE_KILL) killed();
+    }
+  };
+  const load = Promise.all([...Array.from({ length: SUBMITTERS }, submitter), ...executors.map(executor)]);
+  await Promise.race([killNow, load.then(() => Promise.reject(new Error('the load ended before the kill')))]);
+  await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 30))); // a moment within the load
+  await kill(server);
+  stop = true;
+  await load;
+  expect(closed.size).toBeGreaterThanOrEqual(CLOSES_BEFORE_KILL);
+
+  server = await startServer(port);
+  const get = (id: string) => call('getprocessmsg', { processid: id }, user);
+  const before = await call('getcolonystatsmsg', { colonyname: COLONY }, user);
+  const total = before.waitingprocesses + before.runningprocesses + before.successfulprocesses + before.failedprocesses + before.cancelledprocesses;
+  // nothing appeared that the clients did not send: at most one unanswered submit per submitter
+  expect(total - submitted.size).toBeGreaterThanOrEqual(0);
+  expect(total - submitted.size).toBeLessThanOrEqual(SUBMITTERS);
+  expect(before.failedprocesses).toBe(0);
+  // every acknowledged submit survived; every acknowledged close is SUCCESS with its output;
+  // every acknowledged assignment is still that executor's (RUNNING, or SUCCESS when its
+  // unanswered close went through)
+  for (const id of submitted) {
+    const p = await get(id);
+    expect(p.processid).toBe(id);
+    if (closed.has(id)) expect(p, id).toMatchObject({ state: 2, out: [id] });
+    else if (assignedTo.has(id)) {
+      expect([1, 2], id).toContain(p.state);
+      expect(p.assignedexecutorid, id).toBe(assignedTo.get(id));
+    }
+  }
+  // a RUNNING process nobody was told about is an assignment whose reply was lost: at most one
+  // per executor, and to an executor that asked
+  const running: any[] = (await call('getprocessesmsg', { colonyname: COLONY, state: 1, count: 100 }, user)) ?? [];
+  const unacked = running.filter((p) => !assignedTo.has(p.processid));
+  expect(unacked.length).toBeLessThanOrEqual(EXECUTORS);
+  for (const p of unacked) expect(executors.map((e) => e.id)).toContain(p.assignedexecutorid);
+
+  // The executors finish what they were told they hold, then drain the queue.
+  for (const [id, exId] of assignedTo) {
+    if (closed.has(id)) continue;
+    const e = executors.find((x) => x.id === exId)!;
+    await call('closesuccessfulmsg', { processid: id, out: [id] }, e);
+    closed.add(id);
+  }
+  for (let i = 0; ; i = (i + 1) % EXECUTORS) {
+    let p;
+    try {
+      p = await call('assignprocessmsg', { colonyname: COLONY, timeout: -1 }, executors[i]);
+    } catch (err) {
+      if (err instanceof ColoniesError && err.status === 404) break;
+      throw err;
+    }
+    expect(assignedTo.has(p.processid), `process ${p.processid} assigned twice`).toBe(false);
+    assignedTo.set(p.processid, executors[i].id);
+    await call('closesuccessfulmsg', { processid: p.processid, out: [p.processid] }, executors[i]);
+    closed.add(p.processid);
+  }
+  const stats = await call('getcolonystatsmsg', { colonyname: COLONY }, user);
+  expect(stats).toMatchObject({ waitingprocesses: 0, runningprocesses: unacked.length, successfulprocesses: total - unacked.length, failedprocesses: 0 });
+  for (const id of submitted) if (!unacked.some((p) => p.processid === id)) expect(closed.has(id), id).toBe(true);
+  await kill(server);
+}, 180_000);
