@@ -17,7 +17,7 @@ export interface CheckInput {
   workerErrors: number;
   db?: Db;
   /** rows written straight into the table by the scale pre-fill (other executor type) */
-  prefill?: { success: number; waiting: number };
+  prefill?: { success: number; waiting: number; workflows?: number };
   /** bench processes of earlier runs in the same colony (scale levels) */
   earlier?: number;
 }
@@ -62,6 +62,7 @@ export async function checkRun(c: CheckInput): Promise<CheckResult> {
       ['waitingprocesses', pre.waiting],
       ['runningprocesses', 0],
       ['failedprocesses', 0],
+      ...(pre.workflows !== undefined ? ([['successfulworkflows', pre.workflows]] as [string, number][]) : []),
     ];
     for (const [k, v] of expect) if (s?.[k] !== v) problems.push(`server statistics: ${k} = ${s?.[k]}, expected ${v}`);
   } catch (e) {

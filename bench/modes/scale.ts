@@ -6,7 +6,9 @@
 // non-empty queue: no long-poll waiting in the figure). Last, a page of SUCCESS and a page of
 // WAITING processes is listed (getprocessesmsg, as the dashboard's tabs do) a few times, one
 // call at a time: list latency; and the colony's statistics (getcolonystatsmsg, the dashboard's
-// overview), the first call apart: it counts every row once when there is no rollup yet.
+// overview), the first call apart: it counts every row once when there is no rollup yet. One
+// finished workflow (a SUCCESS process graph row) per 5 filler rows is there too, so that the
+// statistics also count workflows at scale.
 import type { Db } from '../../src/store/db.js';
 import { BenchClient, nowMs } from '../lib/client.js';
 import { Lifecycle } from '../lib/lifecycle.js';
@@ -19,6 +21,7 @@ import { checkRun } from '../lib/verify.js';
 
 export const FILL_TYPE = `${EXECUTOR_TYPE}-fill`;
 const WAITING_EVERY = 50; // 2 % of the filler rows are WAITING
+const GRAPH_EVERY = 5; // one SUCCESS workflow per 5 filler rows
 
 export interface ScaleParams {
   levels: number[];
@@ -59,8 +62,8 @@ function storedSpec(colonyname: string): string {
   });
 }
 
-/** Inserts filler rows [from, to) in chunks; returns how many of them are WAITING. */
-export async function prefill(db: Db, colony: Colony, from: number, to: number, log: (l: string) => void): Promise<number> {
+/** Inserts filler rows [from, to) in chunks; returns how many of them are WAITING, and how many workflows it added. */
+export async function prefill(db: Db, colony: Colony, from: number, to: number, log: (l: string) => void): Promise<{ waiting: number; graphs: number }> {
   const chunk = 100_000;
   const baseNs = BigInt(Date.now() - 86_400_000) * 1_000_000n; // a day ago, 1 µs apart
   const spec = storedSpec(colony.name);
@@ -82,15 +85,27 @@ export async function prefill(db: Db, colony: Colony, from: number, to: number, 
        FROM generate_series($9::int, $10::int) AS g`,
       [colony.name, colony.name, FILL_TYPE, baseNs.toString(), colony.submitter.id, `${colony.name}-user`, colony.executors[0]?.id ?? '', spec, a, b],
     );
+    await db.query(
+      `INSERT INTO process_graphs (processgraphid, colonyname, initiatorid, initiatorname, rootprocessids, state, submissiontime, starttime, endtime)
+       SELECT encode(sha256(convert_to('graph:' || $1 || ':' || g::text, 'UTF8')), 'hex'), $1, $2, $3, '{}', 2,
+         $4::int8 + g * 1000, $4::int8 + g * 1000 + 1000000, $4::int8 + g * 1000 + 2000000
+       FROM generate_series($5::int, $6::int) AS g WHERE g % ${GRAPH_EVERY} = 0`,
+      [colony.name, colony.submitter.id, `${colony.name}-user`, baseNs.toString(), a, b],
+    );
     log(`  pre-filled ${b + 1} rows (${Date.now() - t} ms)`);
   }
   await db.exec('ANALYZE processes');
+  await db.exec('ANALYZE process_graphs');
   // Write the pre-fill's dirty pages out now, so that its checkpoint does not fall into the
   // measured window (it needs a superuser or pg_checkpoint; without, the run goes on).
   await db.exec('CHECKPOINT').catch((e: Error) => log(`  CHECKPOINT skipped: ${e.message}`));
   let waiting = 0;
-  for (let g = from; g < to; g++) if (g % WAITING_EVERY === 0) waiting++;
-  return waiting;
+  let graphs = 0;
+  for (let g = from; g < to; g++) {
+    if (g % WAITING_EVERY === 0) waiting++;
+    if (g % GRAPH_EVERY === 0) graphs++;
+  }
+  return { waiting, graphs };
 }
 
 const LIST_CALLS = 50;
@@ -131,12 +146,15 @@ export async function runScale(t: Target, p: ScaleParams): Promise<RunResult> {
   const notes: string[] = [];
   let rows = 0;
   let waiting = 0;
+  let graphs = 0;
   let earlier = 0;
   const base: Record<string, number> = {};
   for (const level of [...p.levels].sort((a, b) => a - b)) {
     if (level > rows) {
       p.log(`scale: pre-filling to ${level} rows`);
-      waiting += await prefill(t.db, colony, rows, level, p.log);
+      const filled = await prefill(t.db, colony, rows, level, p.log);
+      waiting += filled.waiting;
+      graphs += filled.graphs;
       rows = level;
     }
     // 1) submit M processes (no executor running yet): submit latency
@@ -179,7 +197,7 @@ export async function runScale(t: Target, p: ScaleParams): Promise<RunResult> {
       received,
       workerErrors: sub.pool.errors + drain.pool.errors,
       db: t.db,
-      prefill: { success: rows - waiting + earlier, waiting },
+      prefill: { success: rows - waiting + earlier, waiting, workflows: graphs },
       earlier,
     });
     earlier += submitted.length;

@@ -8,7 +8,8 @@
 // made (at most the last CLOCK_SKEW_NS of closes plus ROLLUP_MIN): 5 ms at 1,000,000 rows. The
 // first call after a rollup is voided counts everything once. Everything is read in one
 // REPEATABLE READ snapshot, so the rollup, the colony's countgen and the rows agree; rollups
-// are written after that, from the same figures.
+// are written after that, from the same figures. Workflow (process graph) counts work the same
+// way from their own rollups (migration 7).
 import type { Statistics } from '../protocol/objects.js';
 import { nowNs } from '../protocol/time.js';
 import type { Db, Queryable } from './db.js';
@@ -22,16 +23,6 @@ const CLOSED = [2, 3, 4];
  * it: small colonies never get one, and a busy one writes one row per ROLLUP_MIN closes.
  */
 export const ROLLUP_MIN = 1000;
-
-async function countGraphs(q: Queryable, colonyname: string | null): Promise<number[]> {
-  const rows = await q.query<{ state: number; n: number }>(
-    `SELECT state, count(*)::int AS n FROM process_graphs WHERE $1::text IS NULL OR colonyname = $1 GROUP BY state`,
-    [colonyname],
-  );
-  const out = [0, 0, 0, 0, 0];
-  for (const r of rows) if (r.state >= 0 && r.state < 5) out[r.state] = r.n;
-  return out;
-}
 
 interface ColonyGen {
   name: string;
@@ -48,40 +39,60 @@ interface NewRollup extends Rollup {
   countgen: bigint;
 }
 
-// processes_colony_list is on (colonyname, state, LIST_KEY); for a closed state the key is
-// -endtime. A count over (colonyname, state) alone can be answered from the index (on pages
-// VACUUM has marked all-visible: 20,000 WAITING rows of a 1,000,000-row colony took 88 ms
-// before and 2.9 ms after, see server/vacuum.ts); the key ranges read the rows (an expression
-// index cannot serve an index-only scan), so they are kept to the rows closed since the rollup
-// was made. The state is written into each text, not passed, so that every plan is made for
-// that state's own share of the rows.
-const stateCount = (state: number) => `SELECT count(*) AS n FROM processes p WHERE p.colonyname = $1 AND p.state = ${state}`;
-/** rows with endtime > $2, rows with endtime 0, and ($3 non-zero) rows with $2 >= endtime > -$3 */
-const tailCount = (state: number) => {
-  const rows = `FROM processes p WHERE p.colonyname = $1 AND p.state = ${state} AND`;
-  return `SELECT
-  (SELECT count(*) ${rows} ${LIST_KEY} < -$2::int8) AS newer,
-  (SELECT count(*) ${rows} ${LIST_KEY} = 0) AS unended,
-  CASE WHEN $3::int8 = 0 THEN 0 ELSE (SELECT count(*) ${rows} ${LIST_KEY} >= -$2::int8 AND ${LIST_KEY} < $3::int8) END AS older`;
-};
-const STATE_COUNT = [0, 1, 2, 3, 4].map(stateCount);
-const TAIL_COUNT = [0, 1, 2, 3, 4].map(tailCount);
+/** What is counted: processes (migration 6) or workflows (process graphs, migration 7). */
+interface Kind {
+  rollups: string;
+  countgen: string;
+  stateCount: string[];
+  tailCount: string[];
+  colonyCount: string;
+}
 
-/**
- * One pass over a colony's rows (a colony without a valid rollup: small ones, and a big one
- * once after its rollups were voided): counts by state, for the closed states the rows a rollup
- * at `upto` ($2) would hold, and the countgen that such a rollup is valid for (same snapshot).
- */
-const COLONY_COUNT = `SELECT state, count(*) AS total, count(*) FILTER (WHERE state >= 2 AND endtime > 0 AND endtime <= $2) AS older,
-       (SELECT countgen FROM colonies WHERE name = $1) AS countgen
-  FROM processes WHERE colonyname = $1 GROUP BY state`;
+// processes_colony_list is on (colonyname, state, LIST_KEY); for a closed state the key is
+// -endtime (process_graphs_colony_end is on (colonyname, state, -endtime)). A count over
+// (colonyname, state) alone can be answered from an index (on pages VACUUM has marked
+// all-visible: 20,000 WAITING rows of a 1,000,000-row colony took 88 ms before and 2.9 ms
+// after, see server/vacuum.ts); the key ranges read the rows (an expression index cannot serve
+// an index-only scan), so they are kept to the rows closed since the rollup was made. The
+// state is written into each text, not passed, so that every plan is made for that state's
+// own share of the rows.
+/** `key`: the ascending key of the table's list index, -endtime for the closed states */
+function kind(table: string, rollups: string, countgen: string, key: string): Kind {
+  const stateCount = (state: number) => `SELECT count(*) AS n FROM ${table} p WHERE p.colonyname = $1 AND p.state = ${state}`;
+  /** rows with endtime > $2, rows with endtime 0, and ($3 non-zero) rows with $2 >= endtime > -$3 */
+  const tailCount = (state: number) => {
+    const rows = `FROM ${table} p WHERE p.colonyname = $1 AND p.state = ${state} AND`;
+    return `SELECT
+  (SELECT count(*) ${rows} ${key} < -$2::int8) AS newer,
+  (SELECT count(*) ${rows} ${key} = 0) AS unended,
+  CASE WHEN $3::int8 = 0 THEN 0 ELSE (SELECT count(*) ${rows} ${key} >= -$2::int8 AND ${key} < $3::int8) END AS older`;
+  };
+  return {
+    rollups,
+    countgen,
+    stateCount: [0, 1, 2, 3, 4].map(stateCount),
+    tailCount: [0, 1, 2, 3, 4].map(tailCount),
+    /**
+     * One pass over a colony's rows (a colony without a valid rollup: small ones, and a big one
+     * once after its rollups were voided): counts by state, for the closed states the rows a
+     * rollup at `upto` ($2) would hold, and the countgen that such a rollup is valid for (same
+     * snapshot).
+     */
+    colonyCount: `SELECT state, count(*) AS total, count(*) FILTER (WHERE state >= 2 AND endtime > 0 AND endtime <= $2) AS older,
+       (SELECT ${countgen} FROM colonies WHERE name = $1) AS countgen
+  FROM ${table} WHERE colonyname = $1 GROUP BY state`,
+  };
+}
+
+const PROCESSES = kind('processes', 'process_count_rollups', 'countgen', LIST_KEY);
+const WORKFLOWS = kind('process_graphs', 'graph_count_rollups', 'graph_countgen', '(-p.endtime)');
 
 type Wanted = (c: ColonyGen, state: number, older: bigint, base: bigint, upto: bigint) => void;
 
 /** Counts of a colony without valid rollups, in one statement. */
-async function countColony(q: Queryable, colony: string, fresh: bigint, want: Wanted): Promise<number[]> {
+async function countColony(q: Queryable, k: Kind, colony: string, fresh: bigint, want: Wanted): Promise<number[]> {
   const out = [0, 0, 0, 0, 0];
-  for (const r of await q.query<{ state: number; total: bigint; older: bigint; countgen: bigint }>(COLONY_COUNT, [colony, fresh])) {
+  for (const r of await q.query<{ state: number; total: bigint; older: bigint; countgen: bigint }>(k.colonyCount, [colony, fresh])) {
     if (r.state < 0 || r.state > 4) continue;
     out[r.state] += Number(r.total);
     if (r.state >= 2) want({ name: colony, countgen: r.countgen }, r.state, BigInt(r.older), 0n, fresh);
@@ -90,18 +101,18 @@ async function countColony(q: Queryable, colony: string, fresh: bigint, want: Wa
 }
 
 /** Counts of a colony with valid rollups; q must be a REPEATABLE READ snapshot. */
-async function countColonyRolledUp(q: Queryable, c: ColonyGen, rollups: Rollup[], fresh: bigint, want: Wanted): Promise<number[]> {
+async function countColonyRolledUp(q: Queryable, k: Kind, c: ColonyGen, rollups: Rollup[], fresh: bigint, want: Wanted): Promise<number[]> {
   const out = [0, 0, 0, 0, 0];
-  const count = async (state: number) => BigInt((await q.query<{ n: bigint }>(STATE_COUNT[state], [c.name]))[0].n);
+  const count = async (state: number) => BigInt((await q.query<{ n: bigint }>(k.stateCount[state], [c.name]))[0].n);
   for (const state of [0, 1]) out[state] = Number(await count(state));
   for (const state of CLOSED) {
     const r = rollups.find((x) => x.state === state);
     const upto = r && r.upto > fresh ? r.upto : fresh; // never move a rollup back
-    const [k] = await q.query<{ newer: bigint; unended: bigint; older: bigint }>(TAIL_COUNT[state], [c.name, upto, r ? -r.upto : 0n]);
+    const [t] = await q.query<{ newer: bigint; unended: bigint; older: bigint }>(k.tailCount[state], [c.name, upto, r ? -r.upto : 0n]);
     // older: rows with 0 < endtime <= upto that the rollup does not hold (yet)
-    const older = r ? BigInt(k.older) : (await count(state)) - BigInt(k.newer) - BigInt(k.unended);
+    const older = r ? BigInt(t.older) : (await count(state)) - BigInt(t.newer) - BigInt(t.unended);
     const base = r ? r.n : 0n;
-    out[state] = Number(base + older + BigInt(k.newer) + BigInt(k.unended));
+    out[state] = Number(base + older + BigInt(t.newer) + BigInt(t.unended));
     want(c, state, older, base, upto);
   }
   return out;
@@ -128,15 +139,17 @@ async function countMembers(q: Queryable, colonyname: string | null): Promise<Me
   return counts;
 }
 
-/** The colonies in scope, each with its countgen and valid rollups. */
-async function coloniesWithRollups(q: Queryable, colonyname: string | null): Promise<(ColonyGen & { rollups: Rollup[] })[]> {
+type Scope = (ColonyGen & { rollups: Rollup[] })[];
+
+/** The colonies in scope, each with its countgen and valid rollups (of kind k). */
+async function coloniesWithRollups(q: Queryable, k: Kind, colonyname: string | null): Promise<Scope> {
   const rows = await q.query<ColonyGen & { state: number | null; upto: bigint | null; n: bigint | null }>(
-    `SELECT c.name, c.countgen, r.state, r.upto, r.n
-       FROM colonies c LEFT JOIN process_count_rollups r ON r.colonyname = c.name AND r.countgen = c.countgen
+    `SELECT c.name, c.${k.countgen} AS countgen, r.state, r.upto, r.n
+       FROM colonies c LEFT JOIN ${k.rollups} r ON r.colonyname = c.name AND r.countgen = c.${k.countgen}
       WHERE $1::text IS NULL OR c.name = $1 ORDER BY c.name, r.state`,
     [colonyname],
   );
-  const out: (ColonyGen & { rollups: Rollup[] })[] = [];
+  const out: Scope = [];
   for (const r of rows) {
     if (out.length === 0 || out[out.length - 1].name !== r.name) out.push({ name: r.name, countgen: r.countgen, rollups: [] });
     if (r.state !== null) out[out.length - 1].rollups.push({ state: r.state, upto: r.upto!, n: r.n! });
@@ -144,42 +157,52 @@ async function coloniesWithRollups(q: Queryable, colonyname: string | null): Pro
   return out;
 }
 
+/** Counts by state of kind k over the colonies in scope (read in q's snapshot when rollups are used). */
+async function countKind(q: Queryable, k: Kind, colonies: Scope, fresh: bigint, want: Wanted): Promise<number[]> {
+  let out = [0, 0, 0, 0, 0];
+  for (const c of colonies) {
+    const n = c.rollups.length > 0 ? await countColonyRolledUp(q, k, c, c.rollups, fresh, want) : await countColony(q, k, c.name, fresh, want);
+    out = sum(out, n);
+  }
+  return out;
+}
+
 /** colonyname null = the whole server; `now` and `rollupMin` are for tests. */
 export async function statistics(db: Db, colonyname: string | null, now = nowNs(), rollupMin = ROLLUP_MIN): Promise<Statistics> {
-  const writes: NewRollup[] = [];
-  const want: Wanted = (c, state, older, base, upto) => {
-    if (older >= rollupMin) writes.push({ colonyname: c.name, state, countgen: c.countgen, upto, n: base + older });
-  };
+  const writes: { k: Kind; r: NewRollup }[] = [];
+  const wanted =
+    (k: Kind): Wanted =>
+    (c, state, older, base, upto) => {
+      if (older >= rollupMin) writes.push({ k, r: { colonyname: c.name, state, countgen: c.countgen, upto, n: base + older } });
+    };
   const fresh = now - CLOCK_SKEW_NS; // rows closed from now on get endtime > fresh (or 0)
   let counts: MemberCounts;
-  let processes = [0, 0, 0, 0, 0];
+  let processes: number[];
   let workflows: number[];
-  const colonies = await coloniesWithRollups(db, colonyname);
-  if (!colonies.some((c) => c.rollups.length > 0)) {
-    // Small colonies: one statement each (consistent by itself), beside the other counts.
-    const byColony = async () => {
-      for (const c of colonies) processes = sum(processes, await countColony(db, c.name, fresh, want));
-    };
-    [counts, , workflows] = await Promise.all([countMembers(db, colonyname), byColony(), countGraphs(db, colonyname)]);
+  const [pc, wc] = await Promise.all([coloniesWithRollups(db, PROCESSES, colonyname), coloniesWithRollups(db, WORKFLOWS, colonyname)]);
+  if (![...pc, ...wc].some((c) => c.rollups.length > 0)) {
+    // Small colonies: one statement per colony and kind (consistent by itself), side by side.
+    [counts, processes, workflows] = await Promise.all([
+      countMembers(db, colonyname),
+      countKind(db, PROCESSES, pc, fresh, wanted(PROCESSES)),
+      countKind(db, WORKFLOWS, wc, fresh, wanted(WORKFLOWS)),
+    ]);
   } else {
     // A rollup, the countgen it is checked against and the rows it does not cover are read in
     // one snapshot (see migration 6).
     ({ counts, processes, workflows } = await db.tx(async (q) => {
       await q.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      let processes = [0, 0, 0, 0, 0];
-      for (const c of await coloniesWithRollups(q, colonyname)) {
-        const n = c.rollups.length > 0 ? await countColonyRolledUp(q, c, c.rollups, fresh, want) : await countColony(q, c.name, fresh, want);
-        processes = sum(processes, n);
-      }
-      return { counts: await countMembers(q, colonyname), processes, workflows: await countGraphs(q, colonyname) };
+      const processes = await countKind(q, PROCESSES, await coloniesWithRollups(q, PROCESSES, colonyname), fresh, wanted(PROCESSES));
+      const workflows = await countKind(q, WORKFLOWS, await coloniesWithRollups(q, WORKFLOWS, colonyname), fresh, wanted(WORKFLOWS));
+      return { counts: await countMembers(q, colonyname), processes, workflows };
     }));
   }
-  for (const w of writes) {
+  for (const { k, r } of writes) {
     // a rollup voided meanwhile (countgen moved on) is written but never read
     await db.query(
-      `INSERT INTO process_count_rollups (colonyname, state, countgen, upto, n) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO ${k.rollups} (colonyname, state, countgen, upto, n) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (colonyname, state) DO UPDATE SET countgen = EXCLUDED.countgen, upto = EXCLUDED.upto, n = EXCLUDED.n`,
-      [w.colonyname, w.state, w.countgen, w.upto, w.n],
+      [r.colonyname, r.state, r.countgen, r.upto, r.n],
     );
   }
   const stats: Record<string, number> = {

@@ -65,3 +65,20 @@ describe('bench throughput mode', () => {
     expect(r.problems).toContain('1 submitted processes were never assigned');
   });
 });
+
+describe('bench scale mode', () => {
+  it('pre-fills processes and workflows, measures each level, and the check counts both', async () => {
+    const r = await runMode('scale', target, { levels: [0, 600], processes: 30, executors: [2], inflight: 4 });
+    expect(r.check?.problems).toEqual([]);
+    expect(r.check?.ok).toBe(true);
+    // 600 filler rows: 12 WAITING (1 in 50), 120 SUCCESS workflows (1 in 5), all in the colony
+    const [colony] = await t.server.srv.db.query<{ colonyname: string }>(
+      "SELECT colonyname FROM processes WHERE executortype = 'bench-fill' LIMIT 1",
+    );
+    const graphs = await t.server.srv.db.query<{ n: number }>('SELECT count(*)::int AS n FROM process_graphs WHERE colonyname = $1 AND state = 2', [
+      colony.colonyname,
+    ]);
+    expect(graphs[0].n).toBe(120);
+    expect(r.metrics['stats_p50_ms@600']).toBeGreaterThan(0);
+  });
+});
