@@ -3,6 +3,7 @@
 // PGlite database belongs to a single server, so there is no second replica to talk to.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LEADER_LOCK_KEY } from '../../src/server/loops.js';
 import { pubsubStats } from '../../src/server/pubsub.js';
 import { testDbKind } from '../helpers/db.js';
 import { setupColony, startTestServer, type Cast, type TestServer } from '../helpers/server.js';
@@ -248,5 +249,37 @@ describe('two replicas on one database', () => {
     // and B reads the same log
     expect(await b.call('channelreadmsg', { processid: p.processid, name: 'chat' }, c.user)).toHaveLength(1);
     ws.close();
+  });
+
+  // Last in this file: it stops one replica for good.
+  it('when the leader dies, the other replica takes the leader lock and runs the singleton work', async () => {
+    await until(() => a.server.srv.isLeader() !== b.server.srv.isLeader());
+    const [leader, follower] = a.server.srv.isLeader() ? [a, b] : [b, a];
+    // The session holding the leader lock (keyed by this schema) dies, as when its replica
+    // crashes, and the replica with it.
+    const killed = await follower.server.srv.db.query<{ ok: boolean }>(
+      `SELECT pg_terminate_backend(l.pid) AS ok FROM pg_locks l
+        WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objsubid = 2
+          AND l.objid::text::bigint = (hashtext($2)::bigint & 4294967295)`,
+      [LEADER_LOCK_KEY, schema],
+    );
+    expect(killed).toEqual([{ ok: true }]);
+    await leader.server.close();
+    await until(() => follower.server.srv.isLeader(), 15_000);
+    // the new leader runs the timeouts: an expired assignment goes back to the queue
+    const p = await follower.call(
+      'submitfuncspecmsg',
+      { spec: { funcname: 'f', maxexectime: 1, maxretries: 1, conditions: { colonyname: c.colonyName, executortype: 'rep' } } },
+      c.user,
+    );
+    const got = await follower.call('assignprocessmsg', { colonyname: c.colonyName, timeout: 5 }, c.executor);
+    expect(got.processid).toBe(p.processid);
+    const end = Date.now() + 15_000;
+    let now: any;
+    do {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await follower.call('getprocessmsg', { processid: p.processid }, c.user);
+    } while (now.state !== 0 && Date.now() < end);
+    expect(now).toMatchObject({ state: 0, retries: 1 });
   });
 });
