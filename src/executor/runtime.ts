@@ -1,14 +1,14 @@
 // The executor runtime: long-poll assign, run the named function, close the process, and on
 // stop never leave a process of ours RUNNING (finish it within the grace period, else fail it).
 import { ColoniesClient } from '../client/client.js';
-import type { FetchLike } from '../client/transport.js';
+import { ConnectionError, type FetchLike } from '../client/transport.js';
 import { defaultNodeCrypto } from '../client/node-crypto.js';
 import { defaultNodeFetch } from '../client/node-transport.js';
 import type { Process } from '../client/types.js';
 import { ColoniesError } from '../protocol/errors.js';
 import { parseTime } from '../protocol/time.js';
 import { registerFunctions, selfRegister, type Identity } from './register.js';
-import { runProcess, type ProcessHandler } from './run.js';
+import { runProcess, type ProcessHandler, type RunResult } from './run.js';
 
 export interface ExecutorLogger {
   info(msg: string): void;
@@ -67,6 +67,33 @@ export interface ExecutorHandle {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** One process being run; `result` once its handler returned (its close may still be on the way). */
+interface Run {
+  pid: string;
+  ac: AbortController;
+  task: Promise<void>;
+  result?: RunResult;
+}
+
+/** No answer from the server itself: the request may or may not have been carried out. */
+function unanswered(e: unknown): boolean {
+  return e instanceof ConnectionError || (e instanceof ColoniesError && e.status >= 500);
+}
+
+/** Waits `ms`, or less if `signal` aborts; the listener goes when the wait ends (waits repeat for as long as a server is away). */
+export function sleepUnless(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 const quiet: ExecutorLogger = { info: () => undefined, warn: (m) => console.error(m), error: (m) => console.error(m) };
 
 export function runExecutor(opts: ExecutorOptions): ExecutorHandle {
@@ -87,18 +114,13 @@ export function runExecutor(opts: ExecutorOptions): ExecutorHandle {
   let stopping = false;
   const stopAc = new AbortController(); // ends long polls and sleeps
   // keyed by run, not process id: a requeued process may come back while an old run lingers
-  const running = new Map<object, { pid: string; ac: AbortController; task: Promise<void> }>();
+  const running = new Set<Run>();
   let stopPromise: Promise<void> | undefined;
 
-  const sleep = (ms: number) =>
-    new Promise<void>((r) => {
-      const t = setTimeout(r, ms);
-      stopAc.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
-    });
+  const sleep = (ms: number) => sleepUnless(ms, stopAc.signal);
 
   async function execute(p: Process): Promise<void> {
     const ac = new AbortController();
-    const run = {};
     const deadline = execDeadlineMs(p);
     let expired = false;
     let onExpired!: () => void;
@@ -111,24 +133,53 @@ export function runExecutor(opts: ExecutorOptions): ExecutorHandle {
             ac.abort(new Error('maximum execution time exceeded'));
             onExpired();
           }, Math.max(0, deadline - Date.now()));
-    const task = runProcess(client, me, opts.functions, p, ac.signal)
+    const entry: Run = { pid: p.processid, ac, task: Promise.resolve() };
+    entry.task = runProcess(client, me, opts.functions, p, ac.signal)
       .then(async (r) => {
+        entry.result = r;
         // After maxexectime the server requeues or fails the process itself: leave it be.
         if (expired || ac.signal.aborted) return;
-        try {
-          if (r.ok) await client.closeSuccessful(p.processid, r.out, me.prvKey);
-          else await client.closeFailed(p.processid, [r.error], me.prvKey);
-        } catch (e) {
-          log.warn(`could not close process ${p.processid}: ${(e as Error).message}`);
-        }
+        await closeUntilAnswered(p.processid, r, ac.signal);
       })
       .finally(() => {
         if (timer) clearTimeout(timer);
-        running.delete(run);
+        running.delete(entry);
       });
-    running.set(run, { pid: p.processid, ac, task });
+    running.add(entry);
     // Past its deadline the process is no longer ours: free the slot even if the handler lingers.
-    await Promise.race([task, expiredP]);
+    await Promise.race([entry.task, expiredP]);
+  }
+
+  const sendClose = (pid: string, r: RunResult) =>
+    r.ok ? client.closeSuccessful(pid, r.out, me.prvKey) : client.closeFailed(pid, [r.error], me.prvKey);
+
+  /**
+   * Reports a result. A close nobody answered (the server unreachable or restarting, a proxy's
+   * 502/503/504, a 500 while the database is away) may or may not have been stored, so it is
+   * sent again, with backoff, until the server answers, the process's deadline passes (the
+   * server then requeues it) or stop gives up on it (`signal`). Sending it again is safe: a
+   * successful close of a process already closed successfully by this executor is accepted,
+   * and any other repeat is refused (an answer, so the loop ends).
+   */
+  async function closeUntilAnswered(pid: string, r: RunResult, signal: AbortSignal): Promise<void> {
+    for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
+      try {
+        await sendClose(pid, r);
+        return;
+      } catch (e) {
+        const msg = (e as Error).message;
+        if (!unanswered(e) || signal.aborted) {
+          log.warn(`could not close process ${pid}: ${msg}`);
+          return;
+        }
+        log.warn(`could not close process ${pid} (${msg}): trying again in ${wait} ms`);
+        await sleepUnless(wait, signal);
+        if (signal.aborted) {
+          log.warn(`gave up closing process ${pid}: ${(signal.reason as Error)?.message ?? 'aborted'}`);
+          return;
+        }
+      }
+    }
   }
 
   async function worker(): Promise<void> {
@@ -166,13 +217,16 @@ export function runExecutor(opts: ExecutorOptions): ExecutorHandle {
   });
   done.catch(() => undefined);
 
-  async function failLeftovers(): Promise<void> {
+  /** `handled`: processes stop already reported (their last close may not have got through). */
+  async function failLeftovers(handled: Set<string>): Promise<void> {
     // An assign aborted by stop may have been granted just before: find and fail such processes.
     for (let pass = 0; pass < 2; pass++) {
       await new Promise((r) => setTimeout(r, 150));
       const mine = await client
         .getProcesses(me.colonyName, 1, 100, { executorType: me.type }, me.prvKey)
-        .then((ps) => ps.filter((p) => p.assignedexecutorid === me.executorId && ![...running.values()].some((r) => r.pid === p.processid)))
+        .then((ps) =>
+          ps.filter((p) => p.assignedexecutorid === me.executorId && !handled.has(p.processid) && ![...running.values()].some((r) => r.pid === p.processid)),
+        )
         .catch(() => []);
       for (const p of mine) {
         await client.closeFailed(p.processid, [`executor ${me.name} stopped before running the process`], me.prvKey).catch(() => undefined);
@@ -197,12 +251,16 @@ export function runExecutor(opts: ExecutorOptions): ExecutorHandle {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([Promise.all(tasks), hurried, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
       clearTimeout(timer);
+      const handled = new Set<string>();
       for (const r of [...running.values()]) {
+        handled.add(r.pid);
         if (r.ac.signal.aborted) continue; // past its deadline: the server handles it
         r.ac.abort(new Error('executor stopping'));
-        await client.closeFailed(r.pid, [`executor ${me.name} stopped while the process was running`], me.prvKey).catch(() => undefined);
+        // A result still waiting for its close goes out once more as it is; otherwise the process failed.
+        const last = r.result ?? { ok: false as const, error: `executor ${me.name} stopped while the process was running` };
+        await sendClose(r.pid, last).catch(() => undefined);
       }
-      await failLeftovers();
+      await failLeftovers(handled);
       log.info(`executor ${me.name} stopped`);
     })();
     return stopPromise;

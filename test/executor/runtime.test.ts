@@ -1,8 +1,11 @@
 // The executor runtime against a real server: run, fail, concurrency, graceful stop,
 // maxexectime abort, self-registration.
+import { getEventListeners } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { ColoniesClient, ColoniesError, ExecutorState, ProcessState } from '../../src/client/index.js';
+import type { FetchLike } from '../../src/client/transport.js';
 import { runExecutor, type ExecutorHandle, type ExecutorOptions } from '../../src/executor/index.js';
+import { sleepUnless } from '../../src/executor/runtime.js';
 import { newKey, setupColony, startTestServer, type Cast, type TestServer } from '../helpers/server.js';
 
 let t: TestServer;
@@ -20,6 +23,14 @@ afterEach(async () => {
   await Promise.all(handles.splice(0).map((h) => h.stop(0)));
 });
 afterAll(() => t?.close());
+
+async function waitFor(cond: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -221,4 +232,85 @@ describe('runExecutor', () => {
     await expect(h.done).rejects.toBeInstanceOf(ColoniesError);
     expect((await client.getExecutors(cast.colonyName)).some((x) => x.executorname === 'intruder')).toBe(false);
   });
+  /**
+   * A client whose transport loses the next `n` closes: the first is refused before it reaches
+   * the server, the second reaches it but its reply is lost (the close is stored).
+   */
+  function lossyCloses(n: number, status?: number) {
+    const seen: string[] = [];
+    let left = n;
+    const fetch: FetchLike = async (url, init) => {
+      const type = /"payloadtype":"(\w+)"/.exec(init.body ?? '')?.[1] ?? '';
+      if (type === 'closesuccessfulmsg' || type === 'closefailedmsg') {
+        seen.push(type);
+        if (left > 0) {
+          left--;
+          if (status !== undefined) return { status, ok: false, text: async () => 'Bad Gateway' };
+          if (left % 2 === 1) throw new TypeError('fetch failed (connection refused)');
+          await globalThis.fetch(url, init); // stored, but the reply never arrives
+          throw new TypeError('fetch failed (connection reset)');
+        }
+      }
+      return globalThis.fetch(url, init);
+    };
+    const warnings: string[] = [];
+    const logger = { ...silent, warn: (m: string) => void warnings.push(m) };
+    return { client: new ColoniesClient({ url: t.url, prvKey: cast.user.prv, fetch }), seen, warnings, logger };
+  }
+
+  test('a close the server did not answer is sent again until it is answered; the result is kept', async () => {
+    const lossy = lossyCloses(2);
+    const { type } = await start({ echo: async (_p, ctx) => ctx.args }, { client: lossy.client, logger: lossy.logger });
+    const p = await submit(type, 'echo');
+    await waitFor(async () => lossy.seen.length === 3 && (await client.getProcess(p.processid)).state === ProcessState.SUCCESS);
+    expect((await client.getProcess(p.processid)).out).toEqual(['hi', 2]);
+    expect(lossy.seen).toEqual(['closesuccessfulmsg', 'closesuccessfulmsg', 'closesuccessfulmsg']);
+    expect(lossy.warnings.filter((w) => w.includes('trying again'))).toHaveLength(2);
+  });
+
+  test('a proxy\'s 502 is retried too; a refusal from the server is not', async () => {
+    const lossy = lossyCloses(1, 502);
+    const { type } = await start({ boom: async () => Promise.reject(new Error('kaput')) }, { client: lossy.client, logger: lossy.logger });
+    const p = await submit(type, 'boom');
+    await waitFor(async () => (await client.getProcess(p.processid)).state === ProcessState.FAILED);
+    expect((await client.getProcess(p.processid)).errors).toEqual(['kaput']);
+    expect(lossy.seen).toEqual(['closefailedmsg', 'closefailedmsg']);
+    // a close the server refuses (here: the process was removed meanwhile) is an answer
+    const refused = lossyCloses(0);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let begun!: () => void;
+    const began = new Promise<void>((r) => (begun = r));
+    const second = await start({ wait: async () => (begun(), await gate, ['late']) }, { client: refused.client, logger: refused.logger });
+    const q = await submit(second.type, 'wait');
+    await began;
+    await t.server.srv.db.query('DELETE FROM processes WHERE processid = $1', [q.processid]);
+    release();
+    await waitFor(async () => refused.warnings.some((w) => w.startsWith(`could not close process ${q.processid}`)));
+    expect(refused.seen).toEqual(['closesuccessfulmsg']);
+  });
+
+  test('stop() gives up on a close that is never answered and sends the result once more', async () => {
+    const lossy = lossyCloses(1000, 503);
+    const { h, type } = await start({ echo: async () => ['kept'] }, { client: lossy.client, logger: lossy.logger });
+    const p = await submit(type, 'echo');
+    await waitFor(async () => lossy.seen.length >= 2);
+    await h.stop(300);
+    await h.done;
+    expect(lossy.warnings.some((w) => w.startsWith(`gave up closing process ${p.processid}`))).toBe(true);
+    // every attempt, the last one too, carried the result, not a failure
+    expect(new Set(lossy.seen)).toEqual(new Set(['closesuccessfulmsg']));
+    expect((await client.getProcess(p.processid)).state).toBe(ProcessState.RUNNING);
+  });
+});
+
+test('the runtime\'s waits leave no abort listener behind (they repeat for as long as a server is away)', async () => {
+  const ac = new AbortController();
+  for (let i = 0; i < 20; i++) await sleepUnless(1, ac.signal);
+  expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+  // an abort ends a wait at once (else this waits out the test's time limit and fails)
+  const waiting = sleepUnless(600_000, ac.signal);
+  ac.abort();
+  await waiting;
+  expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
 });
