@@ -12,8 +12,38 @@ const CORS = {
 
 export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-export function requestHandler(srv: ServerContext, serveStatic?: StaticHandler) {
+/** Requests being served, for a graceful shutdown: stop taking work, let these finish. */
+export class InFlight {
+  private n = 0;
+  private idleWaiters: (() => void)[] = [];
+  /** set when the server shuts down: replies ask the client to close its connection */
+  draining = false;
+
+  get count(): number {
+    return this.n;
+  }
+
+  track(res: ServerResponse): void {
+    this.n++;
+    if (this.draining) res.setHeader('Connection', 'close');
+    res.once('close', () => {
+      if (--this.n === 0) for (const w of this.idleWaiters.splice(0)) w();
+    });
+  }
+
+  /** Resolves when no request is in flight, or after `ms` (whichever comes first). */
+  idle(ms: number): Promise<void> {
+    if (this.n === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.idleWaiters.push(() => (clearTimeout(t), resolve()));
+    });
+  }
+}
+
+export function requestHandler(srv: ServerContext, serveStatic?: StaticHandler, inFlight?: InFlight) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    inFlight?.track(res);
     if (req.headers.origin) for (const [k, v] of Object.entries(CORS)) res.setHeader(k, v);
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'OPTIONS') {

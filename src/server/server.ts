@@ -10,13 +10,16 @@ import { migrate } from '../store/migrate.js';
 import { isWildcardHost, reachableHost, type ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { EventBus } from './events.js';
-import { requestHandler } from './http.js';
+import { InFlight, requestHandler } from './http.js';
 import { Loops } from './loops.js';
 import { AssignWaiters } from './waiters.js';
 import { SignerCache } from './signer-cache.js';
 import { attachPubsub } from './pubsub.js';
 import { serveDashboard } from './dashboard.js';
 import './handlers/index.js';
+
+/** How long a shutdown waits for requests in flight to finish before cutting connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface RunningServer {
   readonly srv: ServerContext;
@@ -58,7 +61,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     port: () => boundPort,
   };
   loops = new Loops(srv);
-  const handler = requestHandler(srv, serveDashboard);
+  const inFlight = new InFlight();
+  const handler = requestHandler(srv, serveDashboard, inFlight);
   const http = config.tls
     ? (createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, handler) as unknown as Server)
     : createHttpServer(handler);
@@ -90,10 +94,18 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     async close() {
       if (closed) return;
       closed = true;
-      await loops!.stop();
+      // Graceful: no new connections, long polls answer "nothing came" at once, requests in
+      // flight finish and get their reply (an assignment already made reaches its executor
+      // instead of being cut off with the connection), up to SHUTDOWN_GRACE_MS.
+      inFlight.draining = true;
+      const httpClosed = new Promise<void>((r) => http.close(() => r()));
+      http.closeIdleConnections?.();
       closePubsub();
+      srv.waiters.close();
+      await loops!.stop();
+      await inFlight.idle(SHUTDOWN_GRACE_MS);
       http.closeAllConnections?.();
-      await new Promise<void>((r) => http.close(() => r()));
+      await httpClosed;
       await bus.stop();
       if (!opts.db) await db.close();
     },

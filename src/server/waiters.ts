@@ -2,12 +2,16 @@
 // of that colony and executor type (all of them when the process targets executor names or a
 // location, or when a colony resumes). A waiter registers BEFORE it looks at the queue, so an
 // event between its look and its sleep is never missed. When this replica may have missed
-// events (its LISTEN connection was lost and is back), every waiter looks again.
+// events (its LISTEN connection was lost and is back), every waiter looks again. When the
+// server shuts down, every waiter ends at once (its long poll answers "nothing came") and no new
+// one parks.
 import type { EventBus, ServerEvent } from './events.js';
 
 interface Waiter {
   key: string;
   wake: () => void;
+  /** ends the wait without a wake-up (shutdown) */
+  end: () => void;
 }
 
 export interface Parked {
@@ -20,6 +24,7 @@ export interface Parked {
 
 export class AssignWaiters {
   private byKey = new Map<string, Set<Waiter>>();
+  private closed = false;
 
   constructor(bus: EventBus) {
     bus.on((e) => this.onEvent(e));
@@ -54,9 +59,9 @@ export class AssignWaiters {
       if (set && set.size === 0) this.byKey.delete(key);
       resolve(v);
     };
-    const waiter: Waiter = { key, wake: () => finish(true) };
+    const waiter: Waiter = { key, wake: () => finish(true), end: () => finish(false) };
     const onAbort = () => finish(false);
-    const timer = setTimeout(() => finish(false), Math.max(0, deadlineMs - Date.now()));
+    const timer = setTimeout(() => finish(false), this.closed ? 0 : Math.max(0, deadlineMs - Date.now()));
     signal?.addEventListener('abort', onAbort);
     let set = this.byKey.get(key);
     if (!set) {
@@ -88,6 +93,12 @@ export class AssignWaiters {
     for (const [key, set] of [...this.byKey]) {
       if (key.startsWith(prefix)) for (const w of [...set]) w.wake();
     }
+  }
+
+  /** Shutdown: every waiter ends now, unwoken, and later ones end at once. */
+  close(): void {
+    this.closed = true;
+    for (const set of [...this.byKey.values()]) for (const w of [...set]) w.end();
   }
 
   /** Every waiter looks again (an attempt finding nothing parks it anew). */

@@ -1,0 +1,82 @@
+// A graceful shutdown (SIGTERM/SIGINT on `colonies server start`, RunningServer.close): long
+// polls are answered "nothing came" at once instead of being cut off, and a request in flight
+// finishes and gets its reply. Above all an assignment already made in the database reaches its
+// executor: cut off, it would stay RUNNING for an executor that never heard of it.
+import { EventEmitter } from 'node:events';
+import { expect, it } from 'vitest';
+import { InFlight } from '../../src/server/http.js';
+import type { Db } from '../../src/store/db.js';
+import { setupColony, startTestServer } from '../helpers/server.js';
+
+const NOTHING = { status: 404, message: 'No process available for assignment' };
+
+it('a long poll parked when the server shuts down is answered "nothing came" at once', async () => {
+  const t = await startTestServer();
+  try {
+    const c = await setupColony(t, 'shut1');
+    const waiting = t.fail('assignprocessmsg', { colonyname: c.colonyName, timeout: 60 }, c.executor);
+    while (t.server.srv.waiters.size === 0) await new Promise((r) => setTimeout(r, 5));
+    await t.server.close();
+    // answered (an error envelope with its status), not a connection cut off
+    expect(await waiting).toEqual(NOTHING);
+  } finally {
+    await t.close();
+  }
+});
+
+it('an assignment made while the server shuts down reaches its executor', async () => {
+  const t = await startTestServer();
+  try {
+    const c = await setupColony(t, 'shut2');
+    const p = await t.call('submitfuncspecmsg', { spec: { funcname: 'f', conditions: { colonyname: c.colonyName, executortype: c.executor.type } } }, c.user);
+    // Hold the reply of the assign statement (stored, not yet answered) until the shutdown began.
+    const db = t.server.srv.db as Db & { query: Db['query'] };
+    const query = db.query.bind(db);
+    let reached!: () => void;
+    const atAssign = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    db.query = (async (sql: string, params?: unknown[]) => {
+      const rows = await query(sql, params);
+      if (sql.includes('FOR UPDATE SKIP LOCKED')) {
+        reached();
+        await gate;
+      }
+      return rows;
+    }) as Db['query'];
+    const assigned = t.call('assignprocessmsg', { colonyname: c.colonyName, timeout: 10 }, c.executor);
+    await atAssign;
+    const closing = t.server.close();
+    await new Promise((r) => setTimeout(r, 100)); // the shutdown is under way, waiting for the request
+    // no new connections meanwhile
+    await expect(fetch(`${t.url}/health`)).rejects.toThrow();
+    release();
+    expect((await assigned).processid).toBe(p.processid);
+    await closing;
+    db.query = query;
+  } finally {
+    await t.close();
+  }
+});
+
+it('the drain waits for requests in flight, up to its grace period, and marks replies Connection: close', async () => {
+  const inFlight = new InFlight();
+  const res = () => Object.assign(new EventEmitter(), { headers: {} as Record<string, string>, setHeader(k: string, v: string) { this.headers[k] = v; } });
+  const a = res();
+  inFlight.track(a as never);
+  inFlight.draining = true;
+  const b = res();
+  inFlight.track(b as never);
+  expect([a.headers.Connection, b.headers.Connection]).toEqual([undefined, 'close']);
+  expect(inFlight.count).toBe(2);
+  // a request that never ends: the wait gives up after its grace period
+  await inFlight.idle(30);
+  expect(inFlight.count).toBe(2);
+  // requests that end: the wait ends with the last one
+  const idle = inFlight.idle(60_000);
+  a.emit('close');
+  expect(inFlight.count).toBe(1);
+  b.emit('close');
+  await idle;
+  expect(inFlight.count).toBe(0);
+});
