@@ -34,9 +34,11 @@ function quoteIdent(s: string): string {
 
 export async function openPostgres(c: DbConfig): Promise<Db> {
   const schema = c.schema;
+  // Every connection says whose it is in pg_stat_activity (PGAPPNAME, or one in the URL, wins).
+  const application_name = process.env.PGAPPNAME || (schema ? `colonies/${schema}` : 'colonies');
   const base: pg.PoolConfig = c.url
-    ? { connectionString: c.url }
-    : { host: c.host, port: c.port ?? 5432, user: c.user, password: c.password, database: c.database ?? 'postgres' };
+    ? { connectionString: c.url, application_name }
+    : { host: c.host, port: c.port ?? 5432, user: c.user, password: c.password, database: c.database ?? 'postgres', application_name };
   const options = schema ? `-c search_path=${schema}` : undefined;
   if (schema) {
     const admin = new pg.Client({ ...base });
