@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import { serverCrypto } from '../crypto/server.js';
 import { openDb, type Db } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
+import { anyAssignable } from '../store/process-assign.js';
 import { isWildcardHost, reachableHost, type ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { EventBus } from './events.js';
@@ -53,7 +54,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     config,
     db,
     bus,
-    waiters: new AssignWaiters(bus),
+    waiters: new AssignWaiters(bus, (colonyname, executortype) => anyAssignable(db, colonyname, executortype)),
     signers: new SignerCache(),
     crypto,
     log,

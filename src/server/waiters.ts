@@ -2,7 +2,9 @@
 // of that colony and executor type (all of them when the process targets executor names or a
 // location, or when a colony resumes). A waiter registers BEFORE it looks at the queue, so an
 // event between its look and its sleep is never missed. When this replica may have missed
-// events (its LISTEN connection was lost and is back), every waiter looks again. When the
+// events (its LISTEN connection was lost and is back), the waiters of every colony and type
+// that has something waiting look again (one probe per colony and type, not one assign
+// attempt per parked executor: a replica may hold thousands). When the
 // server shuts down, every waiter ends at once (its long poll answers "nothing came") and no new
 // one parks.
 import type { EventBus, ServerEvent } from './events.js';
@@ -22,11 +24,18 @@ export interface Parked {
   cancel(): void;
 }
 
+/** Is anything assignable WAITING for this colony and executor type? */
+export type QueueProbe = (colonyname: string, executortype: string) => Promise<boolean>;
+
 export class AssignWaiters {
   private byKey = new Map<string, Set<Waiter>>();
   private closed = false;
 
-  constructor(bus: EventBus) {
+  /** `probe`: asked after a resync; without one, every waiter looks again. */
+  constructor(
+    bus: EventBus,
+    private readonly probe?: QueueProbe,
+  ) {
     bus.on((e) => this.onEvent(e));
   }
 
@@ -101,13 +110,24 @@ export class AssignWaiters {
     for (const set of [...this.byKey.values()]) for (const w of [...set]) w.end();
   }
 
-  /** Every waiter looks again (an attempt finding nothing parks it anew). */
-  private wakeAll(): void {
-    for (const set of [...this.byKey.values()]) for (const w of [...set]) w.wake();
+  /**
+   * Events may have been missed: the waiters of a colony and type look again if something is
+   * waiting for them (an attempt finding nothing parks a waiter anew). A probe that fails
+   * counts as "something": in doubt, look. Waiters that park meanwhile make their own attempt.
+   */
+  private async resync(): Promise<void> {
+    for (const [key, set] of [...this.byKey]) {
+      let waiting = true;
+      if (this.probe) {
+        const [colonyname, executortype] = key.split('\u0000');
+        waiting = await this.probe(colonyname, executortype).catch(() => true);
+      }
+      if (waiting) for (const w of [...set]) w.wake();
+    }
   }
 
   private onEvent(e: ServerEvent): void {
-    if (e.kind === 'resync') this.wakeAll();
+    if (e.kind === 'resync') void this.resync();
     else if (e.kind === 'resume') this.wakeColony(e.colonyname);
     else if (e.kind === 'process' && e.state === 0) this.wake(e.colonyname, e.executortype, e.targeted ? Infinity : 1);
   }

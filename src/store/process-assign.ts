@@ -96,3 +96,12 @@ export async function assignNext(q: Queryable, a: AssignParams): Promise<AssignA
   if (r.ex_paused) return { kind: 'paused', executortype: r.ex_type };
   return { kind: 'empty', executortype: r.ex_type, contended: r.ex_contended };
 }
+
+/** Is any process of the colony and executor type assignable (WAITING, parents done)? From the queue index. */
+export async function anyAssignable(q: Queryable, colonyname: string, executortype: string): Promise<boolean> {
+  const rows = await q.query<{ ok: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM processes WHERE colonyname = $1 AND executortype = $2 AND state = 0 AND NOT waitforparents) AS ok',
+    [colonyname, executortype],
+  );
+  return rows[0].ok;
+}
