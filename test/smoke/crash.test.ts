@@ -9,21 +9,15 @@
 // same with executors of the runtime (src/executor): results they hold when the server dies are
 // reported once it is back, and no process runs twice.
 // Runs on the database of the pass: a PGlite data folder, or a fresh PostgreSQL schema.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { ColoniesClient } from '../../src/client/index.js';
 import { serverCrypto } from '../../src/crypto/server.js';
 import { runExecutor } from '../../src/executor/index.js';
 import { buildRequest, decodeReply } from '../../src/protocol/envelope.js';
 import { ColoniesError } from '../../src/protocol/errors.js';
-import { openDb } from '../../src/store/db.js';
-import { testDbConfig, testDbKind } from '../helpers/db.js';
+import { childServers, kill, newKey, type Key } from '../helpers/child-server.js';
 import { freePort } from '../helpers/ports.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const crypto = serverCrypto();
 const COLONY = 'crash';
 const TYPE = 'crash-test';
@@ -32,67 +26,10 @@ const EXECUTORS = 3;
 /** kill once this many closes were acknowledged */
 const CLOSES_BEFORE_KILL = 150;
 
-interface Key {
-  prv: string;
-  id: string;
-}
-const newKey = (): Key => {
-  const prv = crypto.generatePrivateKey();
-  return { prv, id: crypto.idOf(prv) };
-};
-
-const children: ChildProcess[] = [];
-const cleanups: (() => Promise<void> | void)[] = [];
-afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  for (const f of cleanups) await f();
-});
-
-const serverKey = newKey();
-const db = testDbConfig();
-const dataDir = testDbKind === 'pglite' ? mkdtempSync(join(tmpdir(), 'colonies-crash-')) : '';
-if (dataDir) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-else
-  cleanups.push(async () => {
-    const admin = await openDb({ ...db, schema: undefined, poolSize: 1 });
-    await admin.query(`DROP SCHEMA IF EXISTS "${db.schema}" CASCADE`).catch(() => undefined);
-    await admin.close();
-  });
-
-/** Starts `colonies server start` on the test's database; resolves once it answers /health. */
-async function startServer(port: number): Promise<ChildProcess> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('COLONIES_')) env[k] = v;
-  Object.assign(env, {
-    COLONIES_SERVER_ID: serverKey.id,
-    COLONIES_SERVER_HTTP_PORT: String(port),
-    COLONIES_SERVER_BIND: '127.0.0.1',
-    COLONIES_LOG_LEVEL: 'warn',
-    ...(dataDir ? { COLONIES_DATA_DIR: dataDir } : { COLONIES_DB_URL: db.url!, COLONIES_DB_SCHEMA: db.schema! }),
-  });
-  const child = spawn(process.execPath, ['dist/src/cli/main.js', 'server', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${out}`);
-    if (i > 600) throw new Error(`server did not answer /health within 60 s: ${out}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+const servers = childServers('crash');
+const serverKey = servers.serverKey;
+const startServer = servers.start;
+afterAll(() => servers.cleanup());
 
 test('a server killed with SIGKILL in the middle of a load loses no acknowledged submit, assignment or close', async () => {
   const port = await freePort();
