@@ -1,0 +1,161 @@
+// High availability end to end: two replicas (`colonies server start`, child processes) on one
+// PostgreSQL schema behind a small load balancer (round robin; a backend that refuses the
+// connection is skipped, as nginx's proxy_next_upstream does; a request cut off midway gets
+// 502). Executors of the runtime and a submitter talk to the balancer only. In the middle of the
+// load the replica holding the leader lock is killed with SIGKILL. Every acknowledged submit
+// must end SUCCESS with its output, each process run exactly once (a close cut off midway is
+// sent again; an assignment whose reply was cut off is requeued by the new leader when its
+// maxexectime passes, and its handler had not run), and the other replica must take the lead.
+// Which requests the kill cuts off varies from run to run (closes, assigns, submits); the
+// deterministic cases are in crash.test.ts, shutdown.test.ts and test/executor.
+// PostgreSQL only (vitest.config.ts): an embedded PGlite database belongs to one server.
+import { createServer, request, type Server } from 'node:http';
+import { afterAll, expect, test } from 'vitest';
+import { ColoniesClient } from '../../src/client/index.js';
+import { runExecutor } from '../../src/executor/index.js';
+import { childServers, kill, newKey } from '../helpers/child-server.js';
+import { testDbKind } from '../helpers/db.js';
+import { freePort } from '../helpers/ports.js';
+
+const servers = childServers('ha');
+const closers: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of closers) await c();
+  await servers.cleanup();
+});
+
+/** A round-robin HTTP balancer on a free port; `backends` are ports on 127.0.0.1. */
+async function balancer(backends: number[]): Promise<{ url: string; close(): Promise<void> }> {
+  let next = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const first = next++;
+      const attempt = (left: number) => {
+        const port = backends[(first + backends.length - left) % backends.length];
+        const up = request(
+          { host: '127.0.0.1', port, method: req.method, path: req.url, agent: false, headers: { 'content-type': req.headers['content-type'] ?? 'text/plain', 'content-length': body.length } },
+          (ur) => {
+            res.writeHead(ur.statusCode ?? 502, { 'content-type': ur.headers['content-type'] ?? 'text/plain' });
+            ur.pipe(res);
+            ur.on('error', () => res.destroy());
+          },
+        );
+        up.on('error', (e: NodeJS.ErrnoException) => {
+          // nothing was sent to a backend that refused the connection: the next one may serve it
+          if (e.code === 'ECONNREFUSED' && left > 1) return attempt(left - 1);
+          if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('502 Bad Gateway');
+          else res.destroy();
+        });
+        up.end(body);
+      };
+      attempt(backends.length);
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+test('two replicas behind a balancer: the leader is killed under load, nothing acknowledged is lost, nothing runs twice', async () => {
+  if (testDbKind !== 'postgres') throw new Error('ha.test.ts needs COLONIES_TEST_DB=postgres (vitest.config.ts excludes it otherwise)');
+  const ports = [await freePort(), await freePort()];
+  const replicas = [await servers.start(ports[0]), await servers.start(ports[1])];
+  const lb = await balancer(ports);
+  closers.push(() => lb.close());
+
+  const colony = 'ha';
+  const type = 'ha-worker';
+  const owner = newKey();
+  const user = newKey();
+  const client = new ColoniesClient({ url: lb.url, prvKey: user.prv });
+  await client.addColony({ colonyid: owner.id, name: colony }, servers.serverKey.prv);
+  await client.addUser({ colonyname: colony, userid: user.id, name: 'u', email: '', phone: '' }, owner.prv);
+
+  const ran = new Map<string, number>();
+  const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const executors = [0, 1, 2].map((i) =>
+    runExecutor({
+      url: lb.url,
+      colonyName: colony,
+      prvKey: newKey().prv,
+      type,
+      name: `ha-${i}`,
+      assignTimeoutS: 1,
+      handleSignals: false,
+      logger: silent,
+      register: { colonyPrvKey: owner.prv },
+      functions: {
+        work: async (p) => {
+          ran.set(p.processid, (ran.get(p.processid) ?? 0) + 1);
+          await new Promise((r) => setTimeout(r, 1));
+          return [p.processid];
+        },
+      },
+    }),
+  );
+  closers.push(async () => void (await Promise.all(executors.map((h) => h.stop(0)))));
+  await Promise.all(executors.map((h) => h.ready));
+
+  // who leads: the replica to kill
+  let leaderPort = 0;
+  for (let i = 0; i < 100 && !leaderPort; i++) {
+    const cl = await client.getCluster(servers.serverKey.prv);
+    if (cl.nodes?.length === 2) leaderPort = cl.leader.port;
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(ports).toContain(leaderPort);
+  const leader = replicas[ports.indexOf(leaderPort)];
+  const survivor = ports[1 - ports.indexOf(leaderPort)];
+
+  const N = 400;
+  const acked: string[] = [];
+  let unanswered = 0;
+  let sent = 0;
+  const stats = () => client.getColonyStatistics(colony);
+  const submitter = async () => {
+    while (sent < N) {
+      sent++;
+      try {
+        const p = await client.submitFunctionSpec({ funcname: 'work', maxexectime: 4, maxretries: 5, conditions: { colonyname: colony, executortype: type } });
+        acked.push(p.processid);
+      } catch {
+        unanswered++; // cut off by the kill: stored or not, nobody was told
+      }
+    }
+  };
+  // kill the leader while submits, assigns and closes are in flight
+  const killer = async () => {
+    while ((await stats()).successfulprocesses < N / 8) await new Promise((r) => setTimeout(r, 5));
+    await kill(leader);
+  };
+  await Promise.all([submitter(), submitter(), submitter(), killer()]);
+  expect(leader.signalCode).toBe('SIGKILL');
+  expect(acked.length + unanswered).toBe(N);
+
+  const end = Date.now() + 60_000;
+  let s = await stats();
+  while ((s.waitingprocesses > 0 || s.runningprocesses > 0) && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    s = await stats();
+  }
+  expect(s).toMatchObject({ waitingprocesses: 0, runningprocesses: 0, failedprocesses: 0 });
+  // every acknowledged submit is there and SUCCESS with its output; at most the unanswered
+  // submits were stored besides
+  expect(s.successfulprocesses - acked.length).toBeGreaterThanOrEqual(0);
+  expect(s.successfulprocesses - acked.length).toBeLessThanOrEqual(unanswered);
+  for (const id of [acked[0], acked[acked.length >> 1], acked[acked.length - 1]]) expect((await client.getProcess(id)).out).toEqual([id]);
+  expect(acked.filter((id) => ran.get(id) !== 1)).toEqual([]);
+  // the survivor leads now
+  const cl = await client.getCluster(servers.serverKey.prv);
+  expect(cl.leader.port).toBe(survivor);
+}, 120_000);
