@@ -4,9 +4,8 @@
 // event between its look and its sleep is never missed. When this replica may have missed
 // events (its LISTEN connection was lost and is back), the waiters of every colony and type
 // that has something waiting look again (one probe per colony and type, not one assign
-// attempt per parked executor: a replica may hold thousands). When the
-// server shuts down, every waiter ends at once (its long poll answers "nothing came") and no new
-// one parks.
+// attempt per parked executor: a replica may hold thousands). When the server shuts down,
+// every waiter ends at once (its long poll answers "nothing came") and no new one parks.
 import type { EventBus, ServerEvent } from './events.js';
 
 interface Waiter {
