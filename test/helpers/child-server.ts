@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serverCrypto } from '../../src/crypto/server.js';
+import { runExecutor, type ExecutorHandle } from '../../src/executor/index.js';
 import { openDb } from '../../src/store/db.js';
 import { testDbConfig, testDbKind } from './db.js';
 
@@ -84,4 +85,44 @@ export function kill(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
   });
+}
+
+export interface RuntimeExecutorsOptions {
+  url: string;
+  colony: string;
+  /** the colony owner's key: the executors register themselves with it */
+  ownerPrv: string;
+  type: string;
+  /** names are `${name}-0`, `${name}-1`, … */
+  name: string;
+  n: number;
+  /** processid → how many times `work` ran it */
+  ran: Map<string, number>;
+  /** awaited inside `work` before it returns [processid] */
+  during?: () => Promise<void>;
+}
+
+/** `n` quiet, self-registering executors of the runtime (src/executor) with one function, `work`. */
+export function runtimeExecutors(o: RuntimeExecutorsOptions): ExecutorHandle[] {
+  const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  return Array.from({ length: o.n }, (_, i) =>
+    runExecutor({
+      url: o.url,
+      colonyName: o.colony,
+      prvKey: newKey().prv,
+      type: o.type,
+      name: `${o.name}-${i}`,
+      assignTimeoutS: 1,
+      handleSignals: false,
+      logger: silent,
+      register: { colonyPrvKey: o.ownerPrv },
+      functions: {
+        work: async (p) => {
+          o.ran.set(p.processid, (o.ran.get(p.processid) ?? 0) + 1);
+          await o.during?.();
+          return [p.processid];
+        },
+      },
+    }),
+  );
 }

@@ -12,10 +12,9 @@
 import { afterAll, expect, test } from 'vitest';
 import { ColoniesClient } from '../../src/client/index.js';
 import { serverCrypto } from '../../src/crypto/server.js';
-import { runExecutor } from '../../src/executor/index.js';
 import { buildRequest, decodeReply } from '../../src/protocol/envelope.js';
 import { ColoniesError } from '../../src/protocol/errors.js';
-import { childServers, kill, newKey, type Key } from '../helpers/child-server.js';
+import { childServers, kill, newKey, runtimeExecutors, type Key } from '../helpers/child-server.js';
 import { freePort } from '../helpers/ports.js';
 
 const crypto = serverCrypto();
@@ -172,30 +171,21 @@ test('executors of the runtime ride out a server killed with SIGKILL: every proc
   let holding = 0;
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
-  const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-  const executors = [0, 1].map((i) =>
-    runExecutor({
-      url,
-      colonyName: colony,
-      prvKey: newKey().prv,
-      type,
-      name: `rt-${i}`,
-      assignTimeoutS: 1,
-      handleSignals: false,
-      logger: silent,
-      register: { colonyPrvKey: owner.prv },
-      functions: {
-        work: async (p) => {
-          ran.set(p.processid, (ran.get(p.processid) ?? 0) + 1);
-          if (hold) {
-            holding++;
-            await released;
-          }
-          return [p.processid];
-        },
-      },
-    }),
-  );
+  const executors = runtimeExecutors({
+    url,
+    colony,
+    ownerPrv: owner.prv,
+    type,
+    name: 'rt',
+    n: 2,
+    ran,
+    during: async () => {
+      if (hold) {
+        holding++;
+        await released;
+      }
+    },
+  });
   try {
     await Promise.all(executors.map((h) => h.ready));
     const N = 300;

@@ -12,8 +12,7 @@
 import { createServer, request, type Server } from 'node:http';
 import { afterAll, expect, test } from 'vitest';
 import { ColoniesClient } from '../../src/client/index.js';
-import { runExecutor } from '../../src/executor/index.js';
-import { childServers, kill, newKey } from '../helpers/child-server.js';
+import { childServers, kill, newKey, runtimeExecutors } from '../helpers/child-server.js';
 import { testDbKind } from '../helpers/db.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -82,27 +81,8 @@ test('two replicas behind a balancer: the leader is killed under load, nothing a
   await client.addUser({ colonyname: colony, userid: user.id, name: 'u', email: '', phone: '' }, owner.prv);
 
   const ran = new Map<string, number>();
-  const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-  const executors = [0, 1, 2].map((i) =>
-    runExecutor({
-      url: lb.url,
-      colonyName: colony,
-      prvKey: newKey().prv,
-      type,
-      name: `ha-${i}`,
-      assignTimeoutS: 1,
-      handleSignals: false,
-      logger: silent,
-      register: { colonyPrvKey: owner.prv },
-      functions: {
-        work: async (p) => {
-          ran.set(p.processid, (ran.get(p.processid) ?? 0) + 1);
-          await new Promise((r) => setTimeout(r, 1));
-          return [p.processid];
-        },
-      },
-    }),
-  );
+  const during = () => new Promise<void>((r) => setTimeout(r, 1));
+  const executors = runtimeExecutors({ url: lb.url, colony, ownerPrv: owner.prv, type, name: 'ha', n: 3, ran, during });
   closers.push(async () => void (await Promise.all(executors.map((h) => h.stop(0)))));
   await Promise.all(executors.map((h) => h.ready));
 
