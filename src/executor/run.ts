@@ -18,11 +18,17 @@ export interface ExecutorContext {
   readonly client: ColoniesClient;
   readonly executorName: string;
   readonly colonyName: string;
-  /** appends a line to the process log */
+  /**
+   * Appends a line to the process log. A request the server did not answer (it is restarting, a
+   * proxy's 5xx) is sent again until answered or `signal` aborts; an answered error rejects.
+   */
   log(message: string): Promise<void>;
-  /** sets the output now, without closing the process */
+  /** Sets the output now, without closing the process (sent again like log). */
   setOutput(out: unknown[]): Promise<void>;
 }
+
+/** Runs a request until the server answers it (see ExecutorContext.log). */
+export type UntilAnswered = <T>(what: string, send: () => Promise<T>, signal: AbortSignal) => Promise<T>;
 
 /** Returns the output: an array is used as is, undefined means [], anything else becomes [value]. */
 export type ProcessHandler = (process: Process, ctx: ExecutorContext) => unknown;
@@ -45,6 +51,7 @@ export async function runProcess(
   functions: Record<string, ProcessHandler>,
   p: Process,
   signal: AbortSignal,
+  untilAnswered: UntilAnswered = (_what, send) => send(),
 ): Promise<RunResult> {
   const funcname = p.spec?.funcname ?? '';
   const handler = Object.prototype.hasOwnProperty.call(functions, funcname) ? functions[funcname] : undefined;
@@ -61,8 +68,8 @@ export async function runProcess(
     client,
     executorName: me.name,
     colonyName: me.colonyName,
-    log: (message) => client.addLog(p.processid, message, me.prvKey),
-    setOutput: (out) => client.setOutput(p.processid, out, me.prvKey),
+    log: (message) => untilAnswered(`log a line of process ${p.processid}`, () => client.addLog(p.processid, message, me.prvKey), signal),
+    setOutput: (out) => untilAnswered(`set the output of process ${p.processid}`, () => client.setOutput(p.processid, out, me.prvKey), signal),
   };
   try {
     return { ok: true, out: toOutput(await handler(p, ctx)) };

@@ -8,7 +8,7 @@ import type { Process } from '../client/types.js';
 import { ColoniesError } from '../protocol/errors.js';
 import { parseTime } from '../protocol/time.js';
 import { registerFunctions, selfRegister, type Identity } from './register.js';
-import { runProcess, type ProcessHandler, type RunResult } from './run.js';
+import { runProcess, type ProcessHandler, type RunResult, type UntilAnswered } from './run.js';
 
 export interface ExecutorLogger {
   info(msg: string): void;
@@ -134,7 +134,7 @@ export function runExecutor(opts: ExecutorOptions): ExecutorHandle {
             onExpired();
           }, Math.max(0, deadline - Date.now()));
     const entry: Run = { pid: p.processid, ac, task: Promise.resolve() };
-    entry.task = runProcess(client, me, opts.functions, p, ac.signal)
+    entry.task = runProcess(client, me, opts.functions, p, ac.signal, untilAnswered)
       .then(async (r) => {
         entry.result = r;
         // After maxexectime the server requeues or fails the process itself: leave it be.
@@ -154,31 +154,37 @@ export function runExecutor(opts: ExecutorOptions): ExecutorHandle {
     r.ok ? client.closeSuccessful(pid, r.out, me.prvKey) : client.closeFailed(pid, [r.error], me.prvKey);
 
   /**
-   * Reports a result. A close nobody answered (the server unreachable or restarting, a proxy's
-   * 502/503/504, a 500 while the database is away) may or may not have been stored, so it is
-   * sent again, with backoff, until the server answers, the process's deadline passes (the
-   * server then requeues it) or stop gives up on it (`signal`). Sending it again is safe: a
-   * successful close of a process already closed successfully by this executor is accepted,
-   * and any other repeat is refused (an answer, so the loop ends).
+   * A request nobody answered (the server unreachable or restarting, a proxy's 502/503/504, a
+   * 500 while the database is away) may or may not have been carried out, so it is sent again,
+   * with backoff, until the server answers (a reply, or an error: rejects with it) or `signal`
+   * aborts (the process's deadline passed, or stop gave up on it: rejects with the last error).
    */
-  async function closeUntilAnswered(pid: string, r: RunResult, signal: AbortSignal): Promise<void> {
+  const untilAnswered: UntilAnswered = async (what, send, signal) => {
     for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
       try {
-        await sendClose(pid, r);
-        return;
+        return await send();
       } catch (e) {
-        const msg = (e as Error).message;
-        if (!unanswered(e) || signal.aborted) {
-          log.warn(`could not close process ${pid}: ${msg}`);
-          return;
-        }
-        log.warn(`could not close process ${pid} (${msg}): trying again in ${wait} ms`);
+        if (!unanswered(e) || signal.aborted) throw e;
+        log.warn(`could not ${what} (${(e as Error).message}): trying again in ${wait} ms`);
         await sleepUnless(wait, signal);
         if (signal.aborted) {
-          log.warn(`gave up closing process ${pid}: ${(signal.reason as Error)?.message ?? 'aborted'}`);
-          return;
+          log.warn(`gave up trying to ${what}: ${(signal.reason as Error)?.message ?? 'aborted'}`);
+          throw e;
         }
       }
+    }
+  };
+
+  /**
+   * Reports a result, until answered (see untilAnswered). Sending a close again is safe: a
+   * successful close of a process already closed successfully by this executor is accepted,
+   * and any other repeat is refused (an answer, so the retries end).
+   */
+  async function closeUntilAnswered(pid: string, r: RunResult, signal: AbortSignal): Promise<void> {
+    try {
+      await untilAnswered(`close process ${pid}`, () => sendClose(pid, r), signal);
+    } catch (e) {
+      log.warn(`could not close process ${pid}: ${(e as Error).message}`);
     }
   }
 

@@ -236,12 +236,12 @@ describe('runExecutor', () => {
    * A client whose transport loses the next `n` closes: the first is refused before it reaches
    * the server, the second reaches it but its reply is lost (the close is stored).
    */
-  function lossyCloses(n: number, status?: number) {
+  function lossyCloses(n: number, status?: number, types = ['closesuccessfulmsg', 'closefailedmsg']) {
     const seen: string[] = [];
     let left = n;
     const fetch: FetchLike = async (url, init) => {
       const type = /"payloadtype":"(\w+)"/.exec(init.body ?? '')?.[1] ?? '';
-      if (type === 'closesuccessfulmsg' || type === 'closefailedmsg') {
+      if (types.includes(type)) {
         seen.push(type);
         if (left > 0) {
           left--;
@@ -266,6 +266,28 @@ describe('runExecutor', () => {
     expect((await client.getProcess(p.processid)).out).toEqual(['hi', 2]);
     expect(lossy.seen).toEqual(['closesuccessfulmsg', 'closesuccessfulmsg', 'closesuccessfulmsg']);
     expect(lossy.warnings.filter((w) => w.includes('trying again'))).toHaveLength(2);
+  });
+
+  test('ctx.log and ctx.setOutput ride out requests the server did not answer', async () => {
+    const lossy = lossyCloses(4, undefined, ['addlogmsg', 'setoutputmsg']);
+    const { type } = await start(
+      {
+        chatty: async (_p, ctx) => {
+          await ctx.log('first line');
+          await ctx.setOutput(['partial']);
+          await ctx.log('second line');
+          return ['done'];
+        },
+      },
+      { client: lossy.client, logger: lossy.logger },
+    );
+    const p = await submit(type, 'chatty');
+    await waitFor(async () => (await client.getProcess(p.processid)).state === ProcessState.SUCCESS);
+    expect((await client.getProcess(p.processid)).out).toEqual(['done']);
+    // each request lost once (refused, then stored with its reply lost): a log line may be stored twice, none is missing
+    const logs = (await client.getLogs(cast.colonyName, p.processid, 100)).map((l) => l.message);
+    expect(new Set(logs)).toEqual(new Set(['first line', 'second line']));
+    expect(lossy.warnings.filter((w) => w.includes('trying again'))).toHaveLength(4);
   });
 
   test('a proxy\'s 502 is retried too; a refusal from the server is not', async () => {
@@ -297,7 +319,7 @@ describe('runExecutor', () => {
     await waitFor(async () => lossy.seen.length >= 2);
     await h.stop(300);
     await h.done;
-    expect(lossy.warnings.some((w) => w.startsWith(`gave up closing process ${p.processid}`))).toBe(true);
+    expect(lossy.warnings.some((w) => w.startsWith(`gave up trying to close process ${p.processid}`))).toBe(true);
     // every attempt, the last one too, carried the result, not a failure
     expect(new Set(lossy.seen)).toEqual(new Set(['closesuccessfulmsg']));
     expect((await client.getProcess(p.processid)).state).toBe(ProcessState.RUNNING);
