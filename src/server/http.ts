@@ -15,6 +15,7 @@ export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => boole
 /** Requests being served, for a graceful shutdown: stop taking work, let these finish. */
 export class InFlight {
   private n = 0;
+  private lastActivity = 0;
   private idleWaiters: (() => void)[] = [];
   /** set when the server shuts down: replies ask the client to close its connection */
   draining = false;
@@ -25,10 +26,33 @@ export class InFlight {
 
   track(res: ServerResponse): void {
     this.n++;
-    if (this.draining) res.setHeader('Connection', 'close');
+    if (this.draining) {
+      this.lastActivity = Date.now();
+      res.setHeader('Connection', 'close');
+    }
     res.once('close', () => {
+      if (this.draining) this.lastActivity = Date.now();
       if (--this.n === 0) for (const w of this.idleWaiters.splice(0)) w();
     });
+  }
+
+  /**
+   * Resolves once no request has been in flight for `lingerMs` (a connection accepted just
+   * before the listener closed may still be bringing one), or after `maxMs`.
+   */
+  async quiet(lingerMs: number, maxMs: number): Promise<void> {
+    const end = Date.now() + maxMs;
+    for (;;) {
+      const left = end - Date.now();
+      if (left <= 0) return;
+      if (this.n > 0) {
+        await this.idle(left);
+        continue;
+      }
+      const calm = Date.now() - this.lastActivity;
+      if (calm >= lingerMs) return;
+      await new Promise((r) => setTimeout(r, Math.min(lingerMs - calm, left)));
+    }
   }
 
   /** Resolves when no request is in flight, or after `ms` (whichever comes first). */
@@ -74,7 +98,8 @@ export function requestHandler(srv: ServerContext, serveStatic?: StaticHandler, 
       return;
     }
     if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 0 }).end();
+      // 503 while shutting down: a balancer's health check stops sending work here
+      res.writeHead(inFlight?.draining ? 503 : 200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 0 }).end();
       return;
     }
     if (serveStatic && (req.method === 'GET' || req.method === 'HEAD') && serveStatic(req, res)) return;

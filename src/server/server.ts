@@ -2,7 +2,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { serverCrypto } from '../crypto/server.js';
 import { openDb, type Db } from '../store/db.js';
@@ -21,6 +21,8 @@ import './handlers/index.js';
 
 /** How long a shutdown waits for requests in flight to finish before cutting connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** ... and how long it must have been quiet: no request in flight, none just finished. */
+const SHUTDOWN_LINGER_MS = 200;
 
 export interface RunningServer {
   readonly srv: ServerContext;
@@ -99,13 +101,15 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       // flight finish and get their reply (an assignment already made reaches its executor
       // instead of being cut off with the connection), up to SHUTDOWN_GRACE_MS.
       inFlight.draining = true;
-      const httpClosed = new Promise<void>((r) => http.close(() => r()));
-      http.closeIdleConnections?.();
+      // Stop accepting, but not the way http.close() does (Node >= 19 also cuts idle
+      // connections at once, and one accepted a moment ago may be bringing a request).
+      const httpClosed = new Promise<void>((r) => NetServer.prototype.close.call(http, () => r()));
       closePubsub();
       srv.waiters.close();
       await loops!.stop();
-      await inFlight.idle(SHUTDOWN_GRACE_MS);
-      http.closeAllConnections?.();
+      await inFlight.quiet(SHUTDOWN_LINGER_MS, SHUTDOWN_GRACE_MS);
+      http.closeAllConnections();
+      http.close(() => undefined); // clears the http server's own timers (not listening any more)
       await httpClosed;
       await bus.stop();
       if (!opts.db) await db.close();

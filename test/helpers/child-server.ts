@@ -100,11 +100,13 @@ export interface RuntimeExecutorsOptions {
   ran: Map<string, number>;
   /** awaited inside `work` before it returns [processid] */
   during?: () => Promise<void>;
+  /** the runtime's warnings go here (default: nowhere) */
+  warnings?: string[];
 }
 
 /** `n` quiet, self-registering executors of the runtime (src/executor) with one function, `work`. */
 export function runtimeExecutors(o: RuntimeExecutorsOptions): ExecutorHandle[] {
-  const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const silent = { info: () => undefined, warn: (m: string) => void o.warnings?.push(m), error: (m: string) => void o.warnings?.push(m) };
   return Array.from({ length: o.n }, (_, i) =>
     runExecutor({
       url: o.url,

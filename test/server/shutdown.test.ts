@@ -3,6 +3,8 @@
 // finishes and gets its reply. Above all an assignment already made in the database reaches its
 // executor: cut off, it would stay RUNNING for an executor that never heard of it.
 import { EventEmitter } from 'node:events';
+import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { expect, it } from 'vitest';
 import { InFlight } from '../../src/server/http.js';
 import type { Db } from '../../src/store/db.js';
@@ -44,12 +46,34 @@ it('an assignment made while the server shuts down reaches its executor', async 
       }
       return rows;
     }) as Db['query'];
+    // a client with a kept-alive connection, opened before the shutdown
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const health = () =>
+      new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+        const req = request(`${t.url}/health`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await health()).toEqual({ status: 200, connection: 'keep-alive' });
     const assigned = t.call('assignprocessmsg', { colonyname: c.colonyName, timeout: 10 }, c.executor);
     await atAssign;
     const closing = t.server.close();
     await new Promise((r) => setTimeout(r, 100)); // the shutdown is under way, waiting for the request
-    // no new connections meanwhile
-    await expect(fetch(`${t.url}/health`)).rejects.toThrow();
+    // no new connections meanwhile; a request on a connection already open is served, and asks
+    // the client to close that connection
+    const { port } = new URL(t.url);
+    await expect(
+      new Promise((resolve, reject) => {
+        const s = connect(Number(port), '127.0.0.1', () => (s.destroy(), resolve('connected')));
+        s.on('error', reject);
+      }),
+    ).rejects.toThrow(/ECONNREFUSED/);
+    // (and /health says 503: a balancer's health check stops sending work here)
+    expect(await health()).toEqual({ status: 503, connection: 'close' });
+    agent.destroy();
     release();
     expect((await assigned).processid).toBe(p.processid);
     await closing;
@@ -59,7 +83,7 @@ it('an assignment made while the server shuts down reaches its executor', async 
   }
 });
 
-it('the drain waits for requests in flight, up to its grace period, and marks replies Connection: close', async () => {
+it('the drain waits for requests in flight and a quiet moment, up to its grace period, and marks replies Connection: close', async () => {
   const inFlight = new InFlight();
   const res = () => Object.assign(new EventEmitter(), { headers: {} as Record<string, string>, setHeader(k: string, v: string) { this.headers[k] = v; } });
   const a = res();
@@ -79,4 +103,12 @@ it('the drain waits for requests in flight, up to its grace period, and marks re
   b.emit('close');
   await idle;
   expect(inFlight.count).toBe(0);
+  // quiet: no request for the linger time (one just ended), or the grace period is over
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+  expect(await Promise.race([inFlight.quiet(60_000, 120_000).then(() => 'quiet'), sleep(30).then(() => 'still waiting')])).toBe('still waiting');
+  expect(await Promise.race([inFlight.quiet(0, 120_000).then(() => 'quiet'), sleep(30_000).then(() => 'still waiting')])).toBe('quiet');
+  const c = res();
+  inFlight.track(c as never);
+  expect(await Promise.race([inFlight.quiet(0, 20).then(() => 'gave up waiting'), sleep(30_000).then(() => 'still waiting')])).toBe('gave up waiting');
+  expect(inFlight.count).toBe(1);
 });
