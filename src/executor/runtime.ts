@@ -51,6 +51,13 @@ export interface ExecutorOptions {
   handleSignals?: boolean;
   /** how long stop() lets running processes finish before failing them (default 10 000 ms) */
   stopGraceMs?: number;
+  /**
+   * A close, log line or output the server did not answer is sent again until it is answered.
+   * A 500 is an answer of sorts (the database away, or a fault that will not go away): it is
+   * sent again for this long at most (default 60 000 ms). Connection failures and a proxy's
+   * 502/503/504 are retried until the process's deadline or stop.
+   */
+  internalErrorRetryMs?: number;
   logger?: ExecutorLogger;
 }
 
@@ -158,13 +165,17 @@ export function runExecutor(opts: ExecutorOptions): ExecutorHandle {
    * 500 while the database is away) may or may not have been carried out, so it is sent again,
    * with backoff, until the server answers (a reply, or an error: rejects with it) or `signal`
    * aborts (the process's deadline passed, or stop gave up on it: rejects with the last error).
+   * 500s only for internalErrorRetryMs: one that does not go away must not hold the slot forever.
    */
+  const internalErrorRetryMs = opts.internalErrorRetryMs ?? 60_000;
   const untilAnswered: UntilAnswered = async (what, send, signal) => {
+    const started = Date.now();
     for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
       try {
         return await send();
       } catch (e) {
         if (!unanswered(e) || signal.aborted) throw e;
+        if ((e as ColoniesError).status === 500 && Date.now() - started >= internalErrorRetryMs) throw e;
         log.warn(`could not ${what} (${(e as Error).message}): trying again in ${wait} ms`);
         await sleepUnless(wait, signal);
         if (signal.aborted) {

@@ -312,6 +312,19 @@ describe('runExecutor', () => {
     expect(refused.seen).toEqual(['closesuccessfulmsg']);
   });
 
+  test('a 500 that does not go away is retried for internalErrorRetryMs only; the executor takes work again', async () => {
+    const lossy = lossyCloses(1000, 500);
+    const { h, type } = await start({ echo: async () => ['x'] }, { client: lossy.client, logger: lossy.logger, internalErrorRetryMs: 600 });
+    const p = await submit(type, 'echo');
+    await waitFor(async () => lossy.warnings.some((w) => w.startsWith(`could not close process ${p.processid}: `)));
+    expect(lossy.seen.length).toBeGreaterThanOrEqual(2);
+    // the slot is free again: the next process runs (its close fails the same way)
+    const q = await submit(type, 'echo');
+    await waitFor(async () => lossy.seen.length > 0 && (await client.getProcess(q.processid)).state === ProcessState.RUNNING);
+    await waitFor(async () => lossy.warnings.some((w) => w.includes(q.processid)));
+    await h.stop(0);
+  });
+
   test('stop() gives up on a close that is never answered and sends the result once more', async () => {
     const lossy = lossyCloses(1000, 503);
     const { h, type } = await start({ echo: async () => ['kept'] }, { client: lossy.client, logger: lossy.logger });
