@@ -125,20 +125,24 @@ export class ProcessSubscriptions {
     return sub;
   }
 
+  /** The processes as subscribers get them; null (logged) when the database could not be read. */
+  private async read(ids: string[]): Promise<Map<string, unknown> | null> {
+    try {
+      return await loadProcessesWire(this.srv.db, ids);
+    } catch (err) {
+      this.srv.log.error({ err }, 'pubsub: failed to read processes for subscribers');
+      return null;
+    }
+  }
+
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue;
         this.queue = [];
-        const ids = [...new Set(batch.map((p) => p.e.processid))];
-        let procs: Map<string, unknown>;
-        try {
-          procs = await loadProcessesWire(this.srv.db, ids);
-        } catch (err) {
-          this.srv.log.error({ err }, 'pubsub: failed to read processes for subscribers');
-          continue;
-        }
+        const procs = await this.read([...new Set(batch.map((p) => p.e.processid))]);
+        if (!procs) continue;
         const frames = new Map<string, string>();
         for (const { e, targets } of batch) {
           const wire = procs.get(e.processid) as WireProcess | undefined;
@@ -167,13 +171,8 @@ export class ProcessSubscriptions {
   private async resync(): Promise<void> {
     const ids = [...this.byProcess.keys()];
     if (ids.length === 0) return;
-    let procs: Map<string, unknown>;
-    try {
-      procs = await loadProcessesWire(this.srv.db, ids);
-    } catch (err) {
-      this.srv.log.error({ err }, 'pubsub: failed to read processes for subscribers');
-      return;
-    }
+    const procs = await this.read(ids);
+    if (!procs) return;
     for (const id of ids) {
       const wire = procs.get(id) as (WireProcess & { spec?: { conditions?: { executortype?: string } } }) | undefined;
       if (!wire) continue;
