@@ -65,15 +65,19 @@ async function balancer(backends: number[]): Promise<{ url: string; close(): Pro
   };
 }
 
-test('two replicas behind a balancer: the leader is killed under load, nothing acknowledged is lost, nothing runs twice', async () => {
+/**
+ * Two replicas of one database behind a balancer, a colony `name` with a user (whose client
+ * talks to the balancer) and 3 runtime executors of type `${name}-worker` running `work`.
+ */
+async function cluster(name: string) {
   if (testDbKind !== 'postgres') throw new Error('ha.test.ts needs COLONIES_TEST_DB=postgres (vitest.config.ts excludes it otherwise)');
   const ports = [await freePort(), await freePort()];
   const replicas = [await servers.start(ports[0]), await servers.start(ports[1])];
   const lb = await balancer(ports);
   closers.push(() => lb.close());
 
-  const colony = 'ha';
-  const type = 'ha-worker';
+  const colony = name;
+  const type = `${name}-worker`;
   const owner = newKey();
   const user = newKey();
   const client = new ColoniesClient({ url: lb.url, prvKey: user.prv });
@@ -81,10 +85,27 @@ test('two replicas behind a balancer: the leader is killed under load, nothing a
   await client.addUser({ colonyname: colony, userid: user.id, name: 'u', email: '', phone: '' }, owner.prv);
 
   const ran = new Map<string, number>();
+  const warnings: string[] = [];
   const during = () => new Promise<void>((r) => setTimeout(r, 1));
-  const executors = runtimeExecutors({ url: lb.url, colony, ownerPrv: owner.prv, type, name: 'ha', n: 3, ran, during });
+  const executors = runtimeExecutors({ url: lb.url, colony, ownerPrv: owner.prv, type, name, n: 3, ran, during, warnings });
   closers.push(async () => void (await Promise.all(executors.map((h) => h.stop(0)))));
   await Promise.all(executors.map((h) => h.ready));
+  return { ports, replicas, client, colony, type, ran, warnings };
+}
+
+/** The colony's statistics once nothing is WAITING or RUNNING any more, or at `ms`. */
+async function settled(client: ColoniesClient, colony: string, ms: number) {
+  const end = Date.now() + ms;
+  let s = await client.getColonyStatistics(colony);
+  while ((s.waitingprocesses > 0 || s.runningprocesses > 0) && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    s = await client.getColonyStatistics(colony);
+  }
+  return s;
+}
+
+test('two replicas behind a balancer: the leader is killed under load, nothing acknowledged is lost, nothing runs twice', async () => {
+  const { ports, replicas, client, colony, type, ran } = await cluster('ha');
 
   // who leads: the replica to kill
   let leaderPort = 0;
@@ -122,12 +143,7 @@ test('two replicas behind a balancer: the leader is killed under load, nothing a
   expect(leader.signalCode).toBe('SIGKILL');
   expect(acked.length + unanswered).toBe(N);
 
-  const end = Date.now() + 60_000;
-  let s = await stats();
-  while ((s.waitingprocesses > 0 || s.runningprocesses > 0) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 100));
-    s = await stats();
-  }
+  const s = await settled(client, colony, 60_000);
   expect(s).toMatchObject({ waitingprocesses: 0, runningprocesses: 0, failedprocesses: 0 });
   // every acknowledged submit is there and SUCCESS with its output; at most the unanswered
   // submits were stored besides
@@ -145,25 +161,7 @@ test('two replicas behind a balancer: the leader is killed under load, nothing a
 }, 120_000);
 
 test('a rolling restart (SIGTERM one replica, start it again, then the other) strands nothing and runs nothing twice', async () => {
-  if (testDbKind !== 'postgres') throw new Error('ha.test.ts needs COLONIES_TEST_DB=postgres (vitest.config.ts excludes it otherwise)');
-  const ports = [await freePort(), await freePort()];
-  const replicas = [await servers.start(ports[0]), await servers.start(ports[1])];
-  const lb = await balancer(ports);
-  closers.push(() => lb.close());
-
-  const colony = 'rolling';
-  const type = 'rolling-worker';
-  const owner = newKey();
-  const user = newKey();
-  const client = new ColoniesClient({ url: lb.url, prvKey: user.prv });
-  await client.addColony({ colonyid: owner.id, name: colony }, servers.serverKey.prv);
-  await client.addUser({ colonyname: colony, userid: user.id, name: 'u', email: '', phone: '' }, owner.prv);
-  const ran = new Map<string, number>();
-  const warnings: string[] = [];
-  const during = () => new Promise<void>((r) => setTimeout(r, 1));
-  const executors = runtimeExecutors({ url: lb.url, colony, ownerPrv: owner.prv, type, name: 'rolling', n: 3, ran, during, warnings });
-  closers.push(async () => void (await Promise.all(executors.map((h) => h.stop(0)))));
-  await Promise.all(executors.map((h) => h.ready));
+  const { ports, replicas, client, colony, type, ran, warnings } = await cluster('rolling');
 
   const N = 600;
   const acked: string[] = [];
@@ -202,12 +200,7 @@ test('a rolling restart (SIGTERM one replica, start it again, then the other) st
   expect(errors.length).toBeLessThanOrEqual(10);
 
   // Nothing is stranded: no assignment waits for its maxexectime (30 s) to come back.
-  const end = Date.now() + 20_000;
-  let s = await client.getColonyStatistics(colony);
-  while ((s.waitingprocesses > 0 || s.runningprocesses > 0) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 100));
-    s = await client.getColonyStatistics(colony);
-  }
+  const s = await settled(client, colony, 20_000);
   expect(s).toMatchObject({ waitingprocesses: 0, runningprocesses: 0, failedprocesses: 0 });
   expect(s.successfulprocesses - acked.length).toBeGreaterThanOrEqual(0);
   expect(s.successfulprocesses - acked.length).toBeLessThanOrEqual(errors.length);
