@@ -10,8 +10,8 @@ export const PENDING = 0;
 export const APPROVED = 1;
 export const REJECTED = 2;
 export const UNREGISTERED = 3;
-/** ORDER BY key: rows of executors that are not removed sort first (see getExecutorById). */
-export const LIVE_FIRST = `(state = ${UNREGISTERED})`;
+/** ORDER BY key: rows of executors that are not removed sort first (see getExecutorById); `e` qualifies the column. */
+export const liveFirst = (e = '') => `(${e ? `${e}.` : ''}state = ${UNREGISTERED})`;
 
 interface ExecutorRow {
   colonyname: string;
@@ -66,16 +66,16 @@ export async function getExecutorByName(q: Queryable, colonyname: string, execut
 /**
  * Ids are not unique across colonies (SEMANTICS §1): the first registration wins. A removed
  * executor's row keeps its id, so the same key re-added under a new name has two rows in one
- * colony: a live row wins over removed ones (LIVE_FIRST), in every lookup by id.
+ * colony: a live row wins over removed ones (liveFirst), in every lookup by id.
  */
 export async function getExecutorById(q: Queryable, executorid: string): Promise<Executor | null> {
-  const rows = await q.query<ExecutorRow>(`SELECT ${COLUMNS} FROM executors WHERE executorid = $1 ORDER BY ${LIVE_FIRST}, seq LIMIT 1`, [executorid]);
+  const rows = await q.query<ExecutorRow>(`SELECT ${COLUMNS} FROM executors WHERE executorid = $1 ORDER BY ${liveFirst()}, seq LIMIT 1`, [executorid]);
   return rows[0] ? toExecutor(rows[0]) : null;
 }
 
 export async function getExecutorInColonyById(q: Queryable, colonyname: string, executorid: string): Promise<Executor | null> {
   const rows = await q.query<ExecutorRow>(
-    `SELECT ${COLUMNS} FROM executors WHERE colonyname = $1 AND executorid = $2 ORDER BY ${LIVE_FIRST}, seq LIMIT 1`,
+    `SELECT ${COLUMNS} FROM executors WHERE colonyname = $1 AND executorid = $2 ORDER BY ${liveFirst()}, seq LIMIT 1`,
     [colonyname, executorid],
   );
   return rows[0] ? toExecutor(rows[0]) : null;

@@ -9,6 +9,7 @@
 // and a graph with a FAILED or CANCELLED member keeps that state), so assign needs no
 // BEGIN/COMMIT around it: one statement is one atomic round trip.
 import type { Queryable } from './db.js';
+import { liveFirst } from './executors.js';
 import { PROCESS_COLUMNS, type ProcessRow } from './process-wire.js';
 
 /**
@@ -26,7 +27,7 @@ const ASSIGN_SQL = `WITH ex AS (
   SELECT e.executorname, e.executortype, lower(e.locationname) AS loc, c.paused, e.state
     FROM executors e JOIN colonies c ON c.name = e.colonyname
    WHERE e.executorid = $1 AND e.colonyname = $2
-   ORDER BY e.state = 3 -- a removed executor's row keeps its id: the live row wins
+   ORDER BY ${liveFirst('e')} -- a removed executor's row keeps its id: the live row wins
    LIMIT 1
 ), hb AS (
   UPDATE executors SET lastheardfromtime = $3

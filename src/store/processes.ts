@@ -8,6 +8,7 @@ import { normaliseSpec, priorityTime, type MatchColumns } from '../domain/spec.j
 import { ALL_STATES, WAITING } from '../domain/process-state.js';
 import { ATTRIBUTE_RECORDSET, envAttributes, type AttributeRow } from './attributes.js';
 import type { Queryable } from './db.js';
+import { liveFirst } from './executors.js';
 import { memberSql } from './membership.js';
 import { PROCESS_COLUMNS, processToWire, type ProcessRow } from './process-wire.js';
 
@@ -92,7 +93,7 @@ export function newProcessRow(spec: FunctionSpec, o: NewProcessOptions): NewProc
 // same round trip, that the caller is an approved member of the colony (PROTOCOL §5).
 const INITIATOR_CTE = `mem AS (SELECT ${memberSql('$4', '$3')} AS ok), ini AS (
   SELECT name FROM (
-    (SELECT executorname AS name, 0 AS pref FROM executors WHERE executorid = $3 ORDER BY (colonyname = $4) DESC, (state = 3) LIMIT 1)
+    (SELECT executorname AS name, 0 AS pref FROM executors WHERE executorid = $3 ORDER BY (colonyname = $4) DESC, ${liveFirst()} LIMIT 1)
     UNION ALL
     (SELECT name, 1 AS pref FROM users WHERE userid = $3 AND colonyname = $4 LIMIT 1)) n
   ORDER BY pref LIMIT 1)`;
