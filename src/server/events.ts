@@ -85,6 +85,10 @@ export class EventBus {
   private peers = new Map<string, PeerState>();
   private self: (() => ReplicaInfo) | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
+  /** when this replica last heard one of its own messages (its LISTEN connection works) */
+  private heardSelf = 0;
+  /** since when it has been hearing (started, reconnected, or heard itself after being deaf) */
+  private hearingSince = 0;
 
   constructor(private readonly db: Db) {}
 
@@ -93,8 +97,13 @@ export class EventBus {
     this.unlisten = await this.db.listen(
       channelOf(this.db),
       (payload) => this.receive(payload),
-      () => this.deliver({ kind: 'resync' }),
+      () => {
+        this.hearingSince = Date.now();
+        this.deliver({ kind: 'resync' });
+        void this.send(this.beat('hello'));
+      },
     );
+    this.heardSelf = this.hearingSince = Date.now();
     await this.send(this.beat('hello'));
     this.heartbeat = setInterval(() => void this.send(this.beat('alive')), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -113,9 +122,18 @@ export class EventBus {
     return this.peers.size;
   }
 
+  /** Not hearing its own heartbeats: this replica cannot tell whether peers are alive. */
+  private deaf(): boolean {
+    return Date.now() - this.heardSelf > PEER_EXPIRY_MS;
+  }
+
   private forgetExpired(): void {
-    const now = Date.now();
-    for (const [id, p] of this.peers) if (now - p.seen > PEER_EXPIRY_MS) this.peers.delete(id);
+    // A peer is gone when this replica has been hearing (itself) but not the peer for a while;
+    // while it hears nobody, silence says nothing about the peers.
+    if (this.deaf()) return;
+    const cutoff = Date.now() - PEER_EXPIRY_MS;
+    if (this.hearingSince > cutoff) return;
+    for (const [id, p] of this.peers) if (p.seen < cutoff) this.peers.delete(id);
   }
 
   /** How this replica describes itself in heartbeats (set once the server knows its port). */
@@ -152,7 +170,7 @@ export class EventBus {
   /** Call only after the transaction that made the change has committed. */
   publish(...events: ServerEvent[]): void {
     for (const e of events) this.deliver(e);
-    if (this.db.kind !== 'postgres' || this.livePeers() === 0) return;
+    if (this.db.kind !== 'postgres' || (this.livePeers() === 0 && !this.deaf())) return;
     this.outbox.push(...events);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -201,7 +219,11 @@ export class EventBus {
     } catch {
       return;
     }
-    if (msg.r === this.replicaId) return;
+    if (msg.r === this.replicaId) {
+      if (this.deaf()) this.hearingSince = Date.now();
+      this.heardSelf = Date.now();
+      return;
+    }
     if (msg.hb === 'bye') this.peers.delete(msg.r);
     else {
       const p = this.peers.get(msg.r);
