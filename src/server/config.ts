@@ -28,6 +28,12 @@ export interface ServerConfig {
   buildVersion: string;
   buildTime: string;
   logLevel: string;
+  /**
+   * seconds a stopping server goes on serving as usual, with /health answering 503, before it
+   * drains (COLONIES_SHUTDOWN_DELAY, default 0): time for a balancer's health check to stop
+   * sending it work, so that no connection is cut when it stops listening
+   */
+  shutdownDelay: number;
 }
 
 const bool = (v: string | undefined, dflt: boolean) => (v === undefined || v === '' ? dflt : /^(1|true|yes|on)$/i.test(v));
@@ -37,6 +43,14 @@ const num = (v: string | undefined, dflt: number) => {
   if (!Number.isFinite(n)) throw new Error(`not a number: ${v}`);
   return n;
 };
+
+/** A duration in seconds, 0 or more. */
+function seconds(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number of seconds (0 or more), not ${v}`);
+  return n;
+}
 
 /** Connections to PostgreSQL per server (default 20; long polls hold none while they wait). */
 function poolSize(v: string | undefined): number | undefined {
@@ -86,6 +100,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     buildVersion: env.BUILD_VERSION || 'dev',
     buildTime: env.BUILD_TIME || new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     logLevel: env.COLONIES_LOG_LEVEL || env.LOG_LEVEL || 'info',
+    shutdownDelay: seconds('COLONIES_SHUTDOWN_DELAY', env.COLONIES_SHUTDOWN_DELAY, 0),
   };
 }
 

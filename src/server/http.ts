@@ -19,6 +19,8 @@ export class InFlight {
   private idleWaiters: (() => void)[] = [];
   /** set when the server shuts down: replies ask the client to close its connection */
   draining = false;
+  /** set when the server is about to shut down: /health says 503, everything else as usual */
+  unready = false;
 
   get count(): number {
     return this.n;
@@ -99,7 +101,7 @@ export function requestHandler(srv: ServerContext, serveStatic?: StaticHandler, 
     }
     if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       // 503 while shutting down: a balancer's health check stops sending work here
-      res.writeHead(inFlight?.draining ? 503 : 200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 0 }).end();
+      res.writeHead(inFlight?.unready || inFlight?.draining ? 503 : 200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 0 }).end();
       return;
     }
     if (serveStatic && (req.method === 'GET' || req.method === 'HEAD') && serveStatic(req, res)) return;

@@ -97,6 +97,13 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     async close() {
       if (closed) return;
       closed = true;
+      if (config.shutdownDelay > 0) {
+        // Still serving, but /health says 503: a balancer checking it stops sending work here
+        // before the listener closes (connections it opens meanwhile are served).
+        inFlight.unready = true;
+        log.info({ seconds: config.shutdownDelay }, 'shutting down: unready, serving on for COLONIES_SHUTDOWN_DELAY');
+        await new Promise((r) => setTimeout(r, config.shutdownDelay * 1000));
+      }
       // Graceful: no new connections, long polls answer "nothing came" at once, requests in
       // flight finish and get their reply (an assignment already made reaches its executor
       // instead of being cut off with the connection), up to SHUTDOWN_GRACE_MS.

@@ -27,8 +27,8 @@ export function newKey(): Key {
 export interface ChildServers {
   /** the server owner's key (COLONIES_SERVER_ID of every server started here) */
   serverKey: Key;
-  /** starts a server on `port`; resolves once it answers /health */
-  start(port: number): Promise<ChildProcess>;
+  /** starts a server on `port` (with `extraEnv`); resolves once it answers /health */
+  start(port: number, extraEnv?: Record<string, string>): Promise<ChildProcess>;
   /** kills every server still running and removes the database */
   cleanup(): Promise<void>;
 }
@@ -40,7 +40,7 @@ export function childServers(prefix: string): ChildServers {
   const children: ChildProcess[] = [];
   return {
     serverKey,
-    async start(port) {
+    async start(port, extraEnv = {}) {
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('COLONIES_')) env[k] = v;
       Object.assign(env, {
@@ -49,6 +49,7 @@ export function childServers(prefix: string): ChildServers {
         COLONIES_SERVER_BIND: '127.0.0.1',
         COLONIES_LOG_LEVEL: 'warn',
         ...(dataDir ? { COLONIES_DATA_DIR: dataDir } : { COLONIES_DB_URL: db.url!, COLONIES_DB_SCHEMA: db.schema! }),
+        ...extraEnv,
       });
       const child = spawn(process.execPath, ['dist/src/cli/main.js', 'server', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
       children.push(child);

@@ -17,6 +17,18 @@ describe('COLONIES_DB_POOL_SIZE', () => {
   });
 });
 
+describe('COLONIES_SHUTDOWN_DELAY', () => {
+  it('is in seconds, fractions allowed, and absent means no delay', () => {
+    expect(configFromEnv({ COLONIES_SHUTDOWN_DELAY: '5' }).shutdownDelay).toBe(5);
+    expect(configFromEnv({ COLONIES_SHUTDOWN_DELAY: '0.5' }).shutdownDelay).toBe(0.5);
+    expect(configFromEnv({}).shutdownDelay).toBe(0);
+  });
+
+  it.each(['-1', 'ten', 'Infinity'])('refuses %s with a clear message', (v) => {
+    expect(() => configFromEnv({ COLONIES_SHUTDOWN_DELAY: v })).toThrow(`COLONIES_SHUTDOWN_DELAY must be a number of seconds (0 or more), not ${v}`);
+  });
+});
+
 describe('reachableHost', () => {
   it('is the bind address, or the machine name for a wildcard bind', () => {
     expect(reachableHost('127.0.0.1')).toBe('127.0.0.1');

@@ -83,6 +83,28 @@ it('an assignment made while the server shuts down reaches its executor', async 
   }
 });
 
+it('with COLONIES_SHUTDOWN_DELAY a stopping server first serves on as usual, /health answering 503, then drains', async () => {
+  const t = await startTestServer({ shutdownDelay: 1 });
+  try {
+    const c = await setupColony(t, 'shut3');
+    const waiting = t.call('assignprocessmsg', { colonyname: c.colonyName, timeout: 60 }, c.executor);
+    while (t.server.srv.waiters.size === 0) await new Promise((r) => setTimeout(r, 5));
+    const closing = t.server.close();
+    await new Promise((r) => setTimeout(r, 100));
+    // unready: a health check says 503, but the connection is kept (not draining yet)...
+    const health = await fetch(`${t.url}/health`);
+    expect([health.status, health.headers.get('connection')]).toEqual([503, 'keep-alive']);
+    // ... new connections are accepted and served, and the parked executor stays parked: a
+    // process submitted now reaches it
+    const p = await t.call('submitfuncspecmsg', { spec: { funcname: 'f', conditions: { colonyname: c.colonyName, executortype: c.executor.type } } }, c.user);
+    expect((await waiting).processid).toBe(p.processid);
+    await closing;
+    await expect(fetch(`${t.url}/health`)).rejects.toThrow();
+  } finally {
+    await t.close();
+  }
+});
+
 it('the drain waits for requests in flight and a quiet moment, up to its grace period, and marks replies Connection: close', async () => {
   const inFlight = new InFlight();
   const res = () => Object.assign(new EventEmitter(), { headers: {} as Record<string, string>, setHeader(k: string, v: string) { this.headers[k] = v; } });
