@@ -215,6 +215,15 @@ export async function changeExecutorId(q: Queryable, colonyname: string, executo
   return rows.length === 1;
 }
 
+/**
+ * Serialises, until the transaction ends, every transaction that checks or gives `executorid`
+ * to an executor of the colony: without it, two adds (or an add and an id change) of one key
+ * could both find it free and both take it.
+ */
+export async function lockExecutorId(q: Queryable, colonyname: string, executorid: string): Promise<void> {
+  await q.query("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '/executorid/' || $1 || '/' || $2, 0))", [colonyname, executorid]);
+}
+
 /** Is `executorid` held by an executor of the colony that is not removed (other than `exceptName`)? */
 export async function liveExecutorIdTaken(q: Queryable, colonyname: string, executorid: string, exceptName = ''): Promise<boolean> {
   const rows = await q.query(

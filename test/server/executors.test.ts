@@ -368,6 +368,26 @@ describe('one key, one live executor per colony (differs from Go, which does not
     }
     expect(await getEx(c, c.executor.name)).toMatchObject({ executorid: c.executor.id, executortype: 't', state: 0 });
   });
+  it('two adds (or an add and an id change) racing for one key: one wins, the other is refused', async () => {
+    for (let round = 0; round < 8; round++) {
+      const c = await fresh();
+      const k = newKey();
+      const add = (name: string) =>
+        t.call('addexecutormsg', { executor: { executorid: k.id, executortype: 't', executorname: name, colonyname: c.colonyName } }, c.owner).then(
+          () => 'ok',
+          (e: Error) => e.message,
+        );
+      const change = t.call('changeexecutoridmsg', { colonyname: c.colonyName, executorid: k.id }, c.executor).then(
+        () => 'ok',
+        (e: Error) => e.message,
+      );
+      const outcomes = await Promise.all([add('a'), add('b'), change]);
+      expect(outcomes.filter((o) => o === 'ok')).toHaveLength(1);
+      expect(outcomes.filter((o) => o !== 'ok').every((o) => o.includes(`An executor with Id <${k.id}> already exists`))).toBe(true);
+      const holders = await t.server.srv.db.query('SELECT executorname FROM executors WHERE colonyname = $1 AND executorid = $2 AND state <> 3', [c.colonyName, k.id]);
+      expect(holders).toHaveLength(1);
+    }
+  });
 });
 
 describe('stale executor sweep', () => {

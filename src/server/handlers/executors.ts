@@ -11,6 +11,7 @@ import {
   getExecutorByName,
   getExecutorInColonyById,
   liveExecutorIdTaken,
+  lockExecutorId,
   insertExecutor,
   listExecutors,
   reactivateExecutor,
@@ -80,6 +81,7 @@ rpc('addexecutormsg', {
     const { executor, requeued } = await srv.db.tx(async (q) => {
       // Differs from Go (as for user ids): one key is one live executor per colony. A removed
       // executor's id is free again, and re-registering a name may keep its own id.
+      await lockExecutorId(q, e.colonyname, e.executorid);
       if (await liveExecutorIdTaken(q, e.colonyname, e.executorid, e.executorname)) throw executorIdTaken(e.executorid, e.colonyname);
       let requeued: RequeuedProcess[] = [];
       if (!(await insertExecutor(q, rec))) {
@@ -180,7 +182,11 @@ rpc('changeexecutoridmsg', {
     if (!isKeyIdLength(msg.executorid)) throw badRequest('Failed to change executor Id, new executor Id is not 64 characters');
     // Differs from Go, which does not check: an executor taking another live executor's id
     // would lock that executor out of whichever lookups found the wrong row.
-    if (!(await changeExecutorId(srv.db, msg.colonyname, ex.executorname, msg.executorid))) throw executorIdTaken(msg.executorid, msg.colonyname);
+    const changed = await srv.db.tx(async (q) => {
+      await lockExecutorId(q, msg.colonyname, msg.executorid);
+      return changeExecutorId(q, msg.colonyname, ex.executorname, msg.executorid);
+    });
+    if (!changed) throw executorIdTaken(msg.executorid, msg.colonyname);
     return { msgtype: msg.msgtype, colonyname: msg.colonyname, executorid: msg.executorid };
   },
 });
