@@ -35,6 +35,8 @@ export interface ChannelEvent {
  */
 export interface ResyncEvent {
   kind: 'resync';
+  /** ms since the epoch: events published before this were heard (the last time it heard itself) */
+  since: number;
 }
 export type ServerEvent = ProcessEvent | ColonyEvent | ChannelEvent | ResyncEvent;
 export type EventListener = (e: ServerEvent) => void;
@@ -99,7 +101,7 @@ export class EventBus {
       (payload) => this.receive(payload),
       () => {
         this.hearingSince = Date.now();
-        this.deliver({ kind: 'resync' });
+        this.deliver({ kind: 'resync', since: this.heardSelf });
         void this.send(this.beat('hello'));
       },
     );

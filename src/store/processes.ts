@@ -277,6 +277,24 @@ export async function processHistory(q: Queryable, colonyname: string, executori
   );
 }
 
+/**
+ * The processes of one colony and executor type that entered `state` at `sinceNs` or later and
+ * are still in it (WAITING: submitted since; RUNNING: started since; closed: ended since), the
+ * `limit` most recent, oldest first. What a type subscriber (subscribeprocessesmsg) may have
+ * missed while its replica heard no events. Read through processes_colony_list.
+ */
+export async function processesEnteredSince(q: Queryable, colonyname: string, executortype: string, state: number, sinceNs: bigint, limit: number): Promise<ProcessRow[]> {
+  const since = state === 0 ? 'p.submissiontime >= $4' : state === 1 ? `${LIST_KEY} >= $4` : `${LIST_KEY} <= -$4::int8 AND ${LIST_KEY} <> 0`;
+  const order = state === 0 ? 'p.submissiontime' : state === 1 ? LIST_KEY : `-${LIST_KEY}`;
+  const rows = await q.query<ProcessRow>(
+    `SELECT ${PROCESS_COLUMNS} FROM processes p
+      WHERE p.colonyname = $1 AND p.state = $3 AND p.executortype = $2 AND ${since}
+      ORDER BY ${order} DESC LIMIT $5`,
+    [colonyname, executortype, state, sinceNs, limit],
+  );
+  return rows.reverse();
+}
+
 /** Deletes a process that is not RUNNING and not in a workflow; false if nothing was deleted. */
 export async function removeProcess(q: Queryable, processid: string): Promise<boolean> {
   const rows = await q.query<{ n: number }>(

@@ -82,6 +82,7 @@ it('while it cannot hear itself (LISTEN lost), a replica NOTIFYs every event and
 
   // alone and hearing its own heartbeats: nothing to send
   f.deliver({ r: bus.replicaId, hb: 'hello' });
+  const lastHeard = Date.now();
   bus.publish(ev);
   await tick();
   expect(events()).toBe(0);
@@ -93,9 +94,10 @@ it('while it cannot hear itself (LISTEN lost), a replica NOTIFYs every event and
   await tick();
   expect(events()).toBe(1);
 
-  // the connection is back: waiters look again, and peers are asked to say who they are
+  // the connection is back: waiters look again (at what came since it last heard itself), and
+  // peers are asked to say who they are
   f.resume();
-  expect(heard.at(-1)).toEqual({ kind: 'resync' });
+  expect(heard.at(-1)).toEqual({ kind: 'resync', since: lastHeard });
   expect(f.notified.at(-1)!.payload).toEqual({ r: bus.replicaId, hb: 'hello' });
   f.deliver({ r: bus.replicaId, hb: 'hello' });
   f.deliver({ r: 'peer-1', hb: 'alive' });

@@ -169,6 +169,37 @@ describe('two replicas on one database', () => {
     });
   });
 
+  it('type subscribers on B get the processes submitted and closed on A while B was not listening', async () => {
+    await withGap(async (gap) => {
+      const earlier = await submit(); // before the gap: not sent again
+      const waiting = await openPubsub(b.url);
+      const closed = await openPubsub(b.url);
+      try {
+        const subs = pubsubStats(b.server.srv).processSubscribers;
+        waiting.subscribe('subscribeprocessesmsg', { colonyname: c.colonyName, executortype: 'rep', state: 0, timeout: 20 }, c.executor);
+        closed.subscribe('subscribeprocessesmsg', { colonyname: c.colonyName, executortype: 'rep', state: 2, timeout: 20 }, c.executor);
+        await until(() => pubsubStats(b.server.srv).processSubscribers === subs + 2);
+        await a.call('assignprocessmsg', { colonyname: c.colonyName, timeout: -1 }, c.executor);
+        // B last heard itself up to 2 s before the gap (its heartbeat): the catch-up starts there
+        await new Promise((r) => setTimeout(r, 2_500));
+        let p!: { processid: string };
+        const inGap = await gap(async () => {
+          p = await submit();
+          await a.call('closesuccessfulmsg', { processid: earlier.processid, out: ['in-gap'] }, c.executor);
+        });
+        const [w] = await waiting.waitFrames(1, 5_000);
+        expect(w.payload).toMatchObject({ processid: p.processid, state: 0 });
+        const [d] = await closed.waitFrames(1, 5_000);
+        expect(d.payload).toMatchObject({ processid: earlier.processid, state: 2, out: ['in-gap'] });
+        await drain();
+        return inGap;
+      } finally {
+        waiting.close();
+        closed.close();
+      }
+    });
+  });
+
   /** A channel subscriber on B; an entry is appended on A (and the process closed, with `close`) while B is not listening. */
   async function channelGapScenario(close: boolean): Promise<void> {
     await withGap(async (gap) => {

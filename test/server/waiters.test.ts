@@ -23,7 +23,7 @@ describe('AssignWaiters after a resync', () => {
     const idle = [w.park('c1', 'idle', later()), w.park('c2', 'busy', later())];
     const woken: boolean[] = [];
     for (const p of [...busy, ...idle]) void p.woken.then((v) => woken.push(v));
-    emit({ kind: 'resync' });
+    emit({ kind: 'resync', since: 0 });
     await settle();
     expect(probed.sort()).toEqual(['c1/busy', 'c1/idle', 'c2/busy']);
     expect(busy.map((p) => p.active)).toEqual([false, false]);
@@ -36,14 +36,14 @@ describe('AssignWaiters after a resync', () => {
     const a = fakeBus();
     const failing = new AssignWaiters(a.bus, async () => Promise.reject(new Error('database away')));
     const p = failing.park('c', 't', later());
-    a.emit({ kind: 'resync' });
+    a.emit({ kind: 'resync', since: 0 });
     await settle();
     expect(await p.woken).toBe(true);
 
     const b = fakeBus();
     const plain = new AssignWaiters(b.bus);
     const q = [plain.park('c', 't', later()), plain.park('d', 'u', later())];
-    b.emit({ kind: 'resync' });
+    b.emit({ kind: 'resync', since: 0 });
     await settle();
     expect(q.map((x) => x.active)).toEqual([false, false]);
   });

@@ -6,13 +6,18 @@ import { replyEnvelope } from '../../protocol/envelope.js';
 import { forbidden } from '../../protocol/errors.js';
 import type { Msg } from '../../protocol/messages.js';
 import type { Queryable } from '../../store/db.js';
-import { loadProcessesWire } from '../../store/processes.js';
+import { processToWire } from '../../store/process-wire.js';
+import { loadProcessesWire, processesEnteredSince } from '../../store/processes.js';
 import { checkMember, checkMemberOrOwner, notMember } from '../access.js';
 import type { ServerContext } from '../context.js';
 import type { ProcessEvent, ServerEvent } from '../events.js';
 import type { Conn, Subscription } from './conn.js';
 
 const FRAME_TYPE = 'subscribeprocessmsg';
+/** After a gap in the events: margin for the clocks of the replicas that wrote the times. */
+const CATCH_UP_SKEW_MS = 1000;
+/** ... and the most processes one type subscription is sent per state. */
+const CATCH_UP_MAX = 1000;
 /** setTimeout's limit (~24.8 days); longer timeouts would fire at once */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -48,7 +53,7 @@ export class ProcessSubscriptions {
   }
 
   onEvent(e: ServerEvent): void {
-    if (e.kind === 'resync') return void this.resync();
+    if (e.kind === 'resync') return void this.resync(e.since);
     if (e.kind !== 'process') return;
     const targets: ProcessSub[] = [];
     for (const s of this.byProcess.get(e.processid) ?? []) {
@@ -163,12 +168,38 @@ export class ProcessSubscriptions {
   }
 
   /**
-   * Events may have been missed (see ResyncEvent): every subscriber of one process whose
-   * process is now in the state it waits for gets its frame (at worst one frame twice, as at
-   * subscribe time). Subscribers to a type see only the events from now on: the ones missed
-   * cannot be told from the rows.
+   * Events may have been missed since `since` (see ResyncEvent): every subscriber of one
+   * process whose process is now in the state it waits for gets its frame (at worst one frame
+   * twice, as at subscribe time), and subscribers to a type get the processes that entered
+   * their state since then and are still in it (the most recent CATCH_UP_MAX; again at worst
+   * twice). Not told: a process that entered the state and left it again within the gap, and a
+   * process put back to WAITING (a timeout) within it.
    */
-  private async resync(): Promise<void> {
+  private async resync(since: number): Promise<void> {
+    await Promise.all([this.resyncProcesses(), this.resyncTypes(since)]);
+  }
+
+  private async resyncTypes(since: number): Promise<void> {
+    const sinceNs = BigInt(Math.max(0, since - CATCH_UP_SKEW_MS)) * 1_000_000n;
+    for (const [key, subs] of [...this.byType]) {
+      const [colonyname, executortype] = key.split('\u0000');
+      for (const state of new Set([...subs].map((s) => s.state))) {
+        let rows;
+        try {
+          rows = await processesEnteredSince(this.srv.db, colonyname, executortype, state, sinceNs, CATCH_UP_MAX);
+        } catch (err) {
+          this.srv.log.error({ err }, 'pubsub: failed to read processes for type subscribers');
+          continue;
+        }
+        for (const row of rows) {
+          const frame = replyEnvelope(FRAME_TYPE, processToWire(row));
+          for (const s of subs) if (s.state === state && s.conn.open) s.conn.send(frame, s.binary);
+        }
+      }
+    }
+  }
+
+  private async resyncProcesses(): Promise<void> {
     const ids = [...this.byProcess.keys()];
     if (ids.length === 0) return;
     const procs = await this.read(ids);
