@@ -162,6 +162,16 @@ describe('colonies CLI', () => {
       run(['colony', 'get', '--json'], env),
       run(['colony', 'stats', '--json'], env),
     ]);
+    // a lone server is a one-node cluster and its own leader
+    const [cluster, clusterTable, clusterRefused] = await Promise.all([
+      run(['cluster', 'info', '--json'], env),
+      run(['cluster', 'info'], env),
+      run(['cluster', 'info'], { ...env, COLONIES_SERVER_PRVKEY: cast.user.prv }),
+    ]);
+    expect(JSON.parse(cluster.stdout)).toEqual({ nodes: [expect.objectContaining({ name: 'colonies', apiport: Number(new URL(t.url).port) })], leader: expect.objectContaining({ name: 'colonies' }) });
+    expect(clusterTable.stdout).toMatch(/colonies .* yes/);
+    expect(clusterRefused.code).not.toBe(0);
+    expect(clusterRefused.stderr).toMatch(/403|not allowed|Access denied/i);
     expect(JSON.parse(exs.stdout).map((e: { executorname: string }) => e.executorname)).toContain(cast.executor.name);
     expect(users.stdout).toContain(cast.user.name);
     expect(JSON.parse(colony.stdout).name).toBe(cast.colonyName);

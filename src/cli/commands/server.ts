@@ -116,6 +116,21 @@ Examples:
       }),
     );
 
+  program
+    .command('cluster')
+    .description('Inspect the server replicas sharing this database')
+    .command('info')
+    .description('List the replicas this server hears and the leader, which runs crons, generators and timeouts (server owner)')
+    .option('--json', 'print JSON')
+    .action(
+      cli.action(async (o, cmd: Command) => {
+        const c = await cli.client(cmd).getCluster(cli.serverPrvKey(cmd));
+        if (o.json) return cli.out.json(c);
+        const leads = (n: { name: string }) => (n.name === c.leader.name ? 'yes' : '');
+        cli.out.table(['name', 'host', 'api port', 'leader'], (c.nodes ?? []).map((n) => [n.name, n.host, n.apiport, leads(n)]));
+      }),
+    );
+
   registerDev(program, cli);
   registerSecurity(program, cli);
 }
