@@ -7,7 +7,7 @@ import { badRequest, ColoniesError, internal, notFound } from '../protocol/error
 import type { Msg } from '../protocol/messages.js';
 import type { Process } from '../protocol/objects.js';
 import { nowNs } from '../protocol/time.js';
-import { assignNext, type AssignAttempt } from '../store/process-assign.js';
+import { assignNext, type AssignAttempt, type Assigned } from '../store/process-assign.js';
 import { processToWire } from '../store/process-wire.js';
 import { checkMember } from './access.js';
 import type { ServerContext } from './context.js';
@@ -33,6 +33,16 @@ async function attempt(srv: ServerContext, executorid: string, colonyname: strin
   }
 }
 
+/** The reply to an assignment made (by the executor's own attempt or handed by a submit). */
+function answer(srv: ServerContext, colony: string, r: Assigned): Process {
+  // Chain: when more was waiting, another parked executor takes the next one (bursts drain
+  // even when fewer wake-ups than processes were published); when nothing else was, the
+  // next submit's own event wakes someone, and no executor makes an empty attempt.
+  if (r.more) srv.waiters.wake(colony, r.executortype, 1);
+  // Go replies with the attributes as they were before the assignment (state 0).
+  return processToWire(r.process, r.process.attrs, 0);
+}
+
 /** Serves one assignprocessmsg; resolves with the assigned process or throws its error. */
 export async function assignProcess(srv: ServerContext, msg: Msg<'assignprocessmsg'>, executorid: string, signal: AbortSignal): Promise<Process> {
   const colony = msg.colonyname;
@@ -51,7 +61,8 @@ export async function assignProcess(srv: ServerContext, msg: Msg<'assignprocessm
   while (true) {
     if (signal.aborted) throw notFound(NOTHING); // the client is gone; nobody reads this
     // The first attempt tells the executor type; from then on park before each attempt.
-    const parked: Parked | null = executortype !== null && msg.timeout > 0 ? srv.waiters.park(colony, executortype, deadline, signal) : null;
+    const parked: Parked | null =
+      executortype !== null && msg.timeout > 0 ? srv.waiters.park(colony, executortype, deadline, signal, { executorid, cpu, mem }) : null;
     let r: AssignAttempt;
     try {
       r = await attempt(srv, executorid, colony, cpu, mem, parked);
@@ -68,19 +79,18 @@ export async function assignProcess(srv: ServerContext, msg: Msg<'assignprocessm
     }
     if (r.kind === 'assigned') {
       parked?.cancel();
-      // Chain: when more was waiting, another parked executor takes the next one (bursts drain
-      // even when fewer wake-ups than processes were published); when nothing else was, the
-      // next submit's own event wakes someone, and no executor makes an empty attempt.
-      if (r.more) srv.waiters.wake(colony, r.executortype, 1);
-      // Go replies with the attributes as they were before the assignment (state 0).
-      return processToWire(r.process, r.process.attrs, 0);
+      return answer(srv, colony, r);
     }
     if (msg.timeout < 0) throw r.kind === 'paused' ? new ColoniesError(503, PAUSED_NOW) : notFound(NOTHING);
     if (executortype === null) {
       executortype = r.executortype;
       continue;
     }
-    if (!(await parked!.woken) || Date.now() >= deadline) {
+    const w = await parked!.sleep();
+    // A submit assigned to this executor in its own transaction (./handoff.ts): that is the
+    // answer, even if the deadline passed or the client left meanwhile (the assignment is made).
+    if (typeof w === 'object') return answer(srv, colony, w);
+    if (!w || Date.now() >= deadline) {
       throw r.kind === 'paused' ? new ColoniesError(408, PAUSED_TIMEOUT) : notFound(NOTHING);
     }
   }

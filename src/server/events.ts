@@ -16,6 +16,8 @@ export interface ProcessEvent {
   state: number;
   /** true when the process names executors or a location: wake every waiter, not just one */
   targeted?: boolean;
+  /** WAITING, but already assigned in the transaction that stored it (a handoff): wake nobody */
+  taken?: boolean;
   processgraphid?: string;
 }
 export interface ColonyEvent {

@@ -6,21 +6,48 @@
 // that has something waiting look again (one probe per colony and type, not one assign
 // attempt per parked executor: a replica may hold thousands). When the server shuts down,
 // every waiter ends at once (its long poll answers "nothing came") and no new one parks.
+// A waiter that is asleep (its own attempt found nothing) may instead be claimed by a submit on
+// this replica, which assigns to it in the submit's own transaction and hands it the result
+// (see ./handoff.ts): no wake-up, no second transaction.
+import type { Assigned } from '../store/process-assign.js';
 import type { EventBus, ServerEvent } from './events.js';
+
+/** Who waits: what an assignment for this waiter needs to know. */
+export interface Claimant {
+  executorid: string;
+  cpu: bigint;
+  mem: bigint;
+}
 
 interface Waiter {
   key: string;
   wake: () => void;
   /** ends the wait without a wake-up (shutdown) */
   end: () => void;
+  claimant?: Claimant;
+  /** asleep: its attempt is over, it only waits (only then may a submit claim it) */
+  asleep: boolean;
+  /** takes the waiter out of the set for a handoff; null when it cannot be claimed any more */
+  claim: () => Claimed | null;
 }
 
+/** What a parked waiter is told: woken (look again), not (deadline, abort), or handed an assignment. */
+export type WakeUp = boolean | Assigned;
+
 export interface Parked {
-  /** resolves when woken (true) or when the deadline/abort comes (false) */
-  readonly woken: Promise<boolean>;
+  /** resolves when woken (true), handed an attempt, or when the deadline/abort comes (false) */
+  readonly woken: Promise<WakeUp>;
   /** still parked (not woken, timed out, aborted or cancelled yet) */
   readonly active: boolean;
+  /** its own attempt is over: from now on a submit may claim it; resolves as `woken` */
+  sleep(): Promise<WakeUp>;
   cancel(): void;
+}
+
+/** A waiter claimed by a submit: it is told exactly once, by give(). */
+export interface Claimed extends Claimant {
+  /** an assignment made for it, or true: look again yourself */
+  give(result: Assigned | true): void;
 }
 
 /** Is anything assignable WAITING for this colony and executor type? */
@@ -44,6 +71,13 @@ export class AssignWaiters {
     return n;
   }
 
+  /** Waiters asleep (their own attempt is over), which a submit may claim. */
+  get asleep(): number {
+    let n = 0;
+    for (const s of this.byKey.values()) for (const w of s) if (w.asleep) n++;
+    return n;
+  }
+
   /** Executors of a colony parked on this replica (any type). */
   parkedIn(colonyname: string): number {
     const prefix = `${colonyname}\u0000`;
@@ -52,22 +86,44 @@ export class AssignWaiters {
     return n;
   }
 
-  park(colonyname: string, executortype: string, deadlineMs: number, signal?: AbortSignal): Parked {
+  park(colonyname: string, executortype: string, deadlineMs: number, signal?: AbortSignal, claimant?: Claimant): Parked {
     const key = `${colonyname}\u0000${executortype}`;
-    let resolve!: (v: boolean) => void;
-    const woken = new Promise<boolean>((r) => (resolve = r));
+    let resolve!: (v: WakeUp) => void;
+    const woken = new Promise<WakeUp>((r) => (resolve = r));
     let done = false;
-    const finish = (v: boolean) => {
-      if (done) return;
+    /** leaves the set; false if it had already left */
+    const leave = () => {
+      if (done) return false;
       done = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       const set = this.byKey.get(key);
       set?.delete(waiter);
       if (set && set.size === 0) this.byKey.delete(key);
-      resolve(v);
+      return true;
     };
-    const waiter: Waiter = { key, wake: () => finish(true), end: () => finish(false) };
+    const finish = (v: boolean) => {
+      if (leave()) resolve(v);
+    };
+    const waiter: Waiter = {
+      key,
+      wake: () => finish(true),
+      end: () => finish(false),
+      claimant,
+      asleep: false,
+      claim: () => {
+        if (!claimant || !waiter.asleep || signal?.aborted || !leave()) return null;
+        let told = false;
+        return {
+          ...claimant,
+          give: (result) => {
+            if (told) return;
+            told = true;
+            resolve(result);
+          },
+        };
+      },
+    };
     const onAbort = () => finish(false);
     const timer = setTimeout(() => finish(false), this.closed ? 0 : Math.max(0, deadlineMs - Date.now()));
     signal?.addEventListener('abort', onAbort);
@@ -82,8 +138,28 @@ export class AssignWaiters {
       get active() {
         return !done;
       },
+      sleep: () => {
+        waiter.asleep = true;
+        return woken;
+      },
       cancel: () => finish(false),
     };
+  }
+
+  /**
+   * Takes up to `n` asleep waiters of a colony/type that said who they are (oldest first) out of
+   * the set, for a submit to assign to in its own transaction. Each must then be given a result.
+   */
+  claim(colonyname: string, executortype: string, n: number): Claimed[] {
+    const out: Claimed[] = [];
+    const set = this.byKey.get(`${colonyname}\u0000${executortype}`);
+    if (!set || this.closed) return out;
+    for (const w of [...set]) {
+      if (out.length >= n) break;
+      const c = w.claim();
+      if (c) out.push(c);
+    }
+    return out;
   }
 
   /** Wakes up to n waiters of a colony/type (oldest first); n = Infinity wakes all. */
@@ -128,6 +204,6 @@ export class AssignWaiters {
   private onEvent(e: ServerEvent): void {
     if (e.kind === 'resync') void this.resync();
     else if (e.kind === 'resume') this.wakeColony(e.colonyname);
-    else if (e.kind === 'process' && e.state === 0) this.wake(e.colonyname, e.executortype, e.targeted ? Infinity : 1);
+    else if (e.kind === 'process' && e.state === 0 && !e.taken) this.wake(e.colonyname, e.executortype, e.targeted ? Infinity : 1);
   }
 }

@@ -18,21 +18,35 @@ import { PROCESS_COLUMNS, type ProcessRow } from './process-wire.js';
  * a join: a join would make the planner sort every waiting row instead of walking the
  * processes_queue index in prioritytime order and stopping at the first lockable row.
  */
-const ELIGIBLE = `p.colonyname = $2 AND p.executortype = (SELECT executortype FROM ex) AND p.state = 0 AND NOT p.waitforparents
-    AND (p.executornames IS NULL OR (SELECT executorname FROM ex) = ANY (p.executornames))
-    AND (p.locationname = '' OR p.locationname = (SELECT loc FROM ex))
-    AND p.cpu <= $4 AND p.mem <= $5 AND NOT p.oversized`;
+export function eligible(alias: string, colony: string, cpu: string, mem: string): string {
+  const a = alias;
+  return `${a}.colonyname = ${colony} AND ${a}.executortype = (SELECT executortype FROM ex) AND ${a}.state = 0 AND NOT ${a}.waitforparents
+    AND (${a}.executornames IS NULL OR (SELECT executorname FROM ex) = ANY (${a}.executornames))
+    AND (${a}.locationname = '' OR ${a}.locationname = (SELECT loc FROM ex))
+    AND ${a}.cpu <= ${cpu} AND ${a}.mem <= ${mem} AND NOT ${a}.oversized`;
+}
+const ELIGIBLE = eligible('p', '$2', '$4', '$5');
 
-const ASSIGN_SQL = `WITH ex AS (
+/** CTE `ex`: the executor (id, colony), with its colony's pause flag. */
+export function executorCte(id: string, colony: string): string {
+  return `ex AS (
   SELECT e.executorname, e.executortype, lower(e.locationname) AS loc, c.paused, e.state
     FROM executors e JOIN colonies c ON c.name = e.colonyname
-   WHERE e.executorid = $1 AND e.colonyname = $2
+   WHERE e.executorid = ${id} AND e.colonyname = ${colony}
    ORDER BY ${liveFirst('e')} -- a removed executor's row keeps its id: the live row wins
    LIMIT 1
-), hb AS (
-  UPDATE executors SET lastheardfromtime = $3
-   WHERE executorid = $1 AND colonyname = $2 AND state = 1 AND lastheardfromtime < $3::int8 - 1000000000
-), pick AS (
+)`;
+}
+
+/** CTE `hb`: the executor's heartbeat refreshed (at most once a second) when it is approved and `cond` holds. */
+export function heartbeatCte(id: string, colony: string, now: string, cond = ''): string {
+  return `hb AS (
+  UPDATE executors SET lastheardfromtime = ${now}
+   WHERE executorid = ${id} AND colonyname = ${colony} AND state = 1 AND lastheardfromtime < ${now}::int8 - 1000000000${cond ? ` AND ${cond}` : ''}
+)`;
+}
+
+const ASSIGN_SQL = `WITH ${executorCte('$1', '$2')}, ${heartbeatCte('$1', '$2', '$3')}, pick AS (
   SELECT p.processid FROM processes p
    WHERE (SELECT state FROM ex) = 1 AND NOT (SELECT paused FROM ex) AND ${ELIGIBLE}
    ORDER BY p.prioritytime
@@ -55,7 +69,7 @@ const ASSIGN_SQL = `WITH ex AS (
 )
 SELECT ex.executortype AS ex_type, ex.paused AS ex_paused, ex.state AS ex_state,
        (p.processid IS NULL AND ex.state = 1 AND NOT ex.paused AND EXISTS (SELECT 1 FROM processes p WHERE ${ELIGIBLE})) AS ex_contended,
-       (p.processid IS NOT NULL AND $6::boolean AND EXISTS (SELECT 1 FROM processes q WHERE ${ELIGIBLE.replace(/\bp\./g, 'q.')} AND q.processid <> p.processid)) AS ex_more,
+       (p.processid IS NOT NULL AND $6::boolean AND EXISTS (SELECT 1 FROM processes q WHERE ${eligible('q', '$2', '$4', '$5')} AND q.processid <> p.processid)) AS ex_more,
        ${PROCESS_COLUMNS}
   FROM ex LEFT JOIN upd p ON true`; // \`p\` = the claimed row, so PROCESS_COLUMNS apply
 
@@ -69,6 +83,8 @@ export type AssignAttempt =
   | { kind: 'empty'; executortype: string; contended: boolean }
   /** `more`: something else eligible for this executor was waiting too (as the statement saw it; asked only with wantMore) */
   | { kind: 'assigned'; executortype: string; process: ProcessRow; more: boolean };
+
+export type Assigned = Extract<AssignAttempt, { kind: 'assigned' }>;
 
 export interface AssignParams {
   executorid: string;

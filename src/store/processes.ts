@@ -9,6 +9,7 @@ import { ALL_STATES, WAITING } from '../domain/process-state.js';
 import { ATTRIBUTE_RECORDSET, envAttributes, type AttributeRow } from './attributes.js';
 import type { Queryable } from './db.js';
 import { liveFirst } from './executors.js';
+import { eligible, executorCte, heartbeatCte } from './process-assign.js';
 import { memberSql } from './membership.js';
 import { PROCESS_COLUMNS, processToWire, type ProcessRow } from './process-wire.js';
 
@@ -98,34 +99,57 @@ const INITIATOR_CTE = `mem AS (SELECT ${memberSql('$4', '$3')} AS ok), ini AS (
     (SELECT name, 1 AS pref FROM users WHERE userid = $3 AND colonyname = $4 LIMIT 1)) n
   ORDER BY pref LIMIT 1)`;
 
-/** One statement storing processes and their attributes; `lookup`: initiatorname from INITIATOR_CTE. */
-function insertSql(lookup: boolean): string {
-  return `WITH ${lookup ? `${INITIATOR_CTE},` : ''} ins AS (
-  INSERT INTO processes (processid, colonyname, executortype, state, isassigned, waitforparents, prioritytime,
-    executornames, locationname, cpu, mem, oversized, initiatorid, initiatorname, assignedexecutorid,
-    submissiontime, starttime, endtime, waitdeadline, execdeadline, retries, maxwaittime, maxexectime, maxretries,
-    label, funcname, processgraphid, spec, parents, children, input, output, errors)
-  SELECT processid, colonyname, executortype, state, isassigned, waitforparents, prioritytime,
-    executornames, locationname, cpu, mem, oversized, initiatorid, ${lookup ? 'ini.name' : 'initiatorname'}, assignedexecutorid,
-    submissiontime, starttime, endtime, waitdeadline, execdeadline, retries, maxwaittime, maxexectime, maxretries,
-    label, funcname, processgraphid, spec, parents, children, input, output, errors
-  FROM json_to_recordset($1::json) AS x(processid text, colonyname text, executortype text, state int,
+const RECORDSET = `json_to_recordset($1::json) AS x(processid text, colonyname text, executortype text, state int,
     isassigned boolean, waitforparents boolean, prioritytime int8, executornames text[], locationname text,
     cpu int8, mem int8, oversized boolean, initiatorid text, initiatorname text, assignedexecutorid text,
     submissiontime int8, starttime int8, endtime int8, waitdeadline int8, execdeadline int8, retries int,
     maxwaittime int, maxexectime int, maxretries int, label text, funcname text, processgraphid text,
-    spec jsonb, parents text[], children text[], input jsonb, output jsonb, errors jsonb)${lookup ? ', ini, mem WHERE mem.ok' : ''}
+    spec jsonb, parents text[], children text[], input jsonb, output jsonb, errors jsonb)`;
+
+/**
+ * Handing one of the submitted rows to a parked executor in the statement that stores them
+ * (see src/server/handoff.ts); $5 executor id, $6 now, $7 cpu, $8 mem it offers. The row goes
+ * to it only where its own assign statement would have given it that row: the executor is
+ * approved, the colony not paused, the row eligible for it (the same rule), the best such new
+ * row, and nothing older in the queue eligible for it. The row is then stored RUNNING as an
+ * assignment stores it (no parents, no workflow: a plain submit has neither), and the
+ * executor's heartbeat refreshed.
+ */
+const HANDOFF_CTES = `x AS MATERIALIZED (SELECT * FROM ${RECORDSET}), ${executorCte('$5', '$4')}, hand AS (
+  SELECT x.processid FROM x
+   WHERE (SELECT ok FROM mem) AND EXISTS (SELECT 1 FROM ini) AND (SELECT state FROM ex) = 1 AND NOT (SELECT paused FROM ex) AND ${eligible('x', '$4', '$7', '$8')}
+     AND NOT EXISTS (SELECT 1 FROM processes p WHERE ${eligible('p', '$4', '$7', '$8')})
+   ORDER BY x.prioritytime
+   LIMIT 1
+), ${heartbeatCte('$5', '$4', '$6', 'EXISTS (SELECT 1 FROM hand)')}`;
+
+/** One statement storing processes and their attributes; `lookup`: initiatorname from INITIATOR_CTE; `handoff`: see HANDOFF_CTES. */
+function insertSql(lookup: boolean, handoff = false): string {
+  const h = (assigned: string, otherwise: string) => (handoff ? `CASE WHEN h.processid IS NULL THEN ${otherwise} ELSE ${assigned} END` : otherwise);
+  return `WITH ${lookup ? `${INITIATOR_CTE},` : ''}${handoff ? `${HANDOFF_CTES},` : ''} ins AS (
+  INSERT INTO processes (processid, colonyname, executortype, state, isassigned, waitforparents, prioritytime,
+    executornames, locationname, cpu, mem, oversized, initiatorid, initiatorname, assignedexecutorid,
+    submissiontime, starttime, endtime, waitdeadline, execdeadline, retries, maxwaittime, maxexectime, maxretries,
+    label, funcname, processgraphid, spec, parents, children, input, output, errors)
+  SELECT x.processid, x.colonyname, x.executortype, ${h('1', 'x.state')}, ${h('true', 'x.isassigned')}, x.waitforparents, x.prioritytime,
+    x.executornames, x.locationname, x.cpu, x.mem, x.oversized, x.initiatorid, ${lookup ? 'ini.name' : 'x.initiatorname'}, ${h('$5', 'x.assignedexecutorid')},
+    x.submissiontime, ${h('$6', 'x.starttime')}, x.endtime, x.waitdeadline,
+    ${h('CASE WHEN x.maxexectime > 0 THEN $6::int8 + x.maxexectime::int8 * 1000000000 ELSE x.execdeadline END', 'x.execdeadline')},
+    x.retries, x.maxwaittime, x.maxexectime, x.maxretries,
+    x.label, x.funcname, x.processgraphid, x.spec, x.parents, x.children, x.input, x.output, x.errors
+  FROM ${handoff ? 'x LEFT JOIN hand h ON h.processid = x.processid' : RECORDSET}${lookup ? ', ini, mem WHERE mem.ok' : ''}
   RETURNING initiatorname
 ), att AS (
   INSERT INTO attributes (attributeid, targetid, targetcolonyname, targetprocessgraphid, attributetype, key, value)
   SELECT attributeid, targetid, targetcolonyname, targetprocessgraphid, attributetype, key, value FROM ${ATTRIBUTE_RECORDSET}${lookup ? ', ini, mem WHERE mem.ok' : ''}
   RETURNING 1
 )
-SELECT (SELECT initiatorname FROM ins LIMIT 1) AS initiatorname${lookup ? ', (SELECT ok FROM mem) AS member' : ''}`;
+SELECT (SELECT initiatorname FROM ins LIMIT 1) AS initiatorname${lookup ? ', (SELECT ok FROM mem) AS member' : ''}${handoff ? ', (SELECT processid FROM hand) AS handed' : ''}`;
 }
 
 const INSERT_SQL = insertSql(false);
 const SUBMIT_SQL = insertSql(true);
+const SUBMIT_HANDOFF_SQL = insertSql(true, true);
 
 function recordsets(rows: NewProcess[]): [string, string] {
   const procs = rows.map((r) => ({ ...r, attrs: undefined }));
@@ -148,15 +172,45 @@ export async function insertProcesses(q: Queryable, rows: NewProcess[]): Promise
 export type SubmitOutcome = 'stored' | 'notmember' | 'noname';
 
 export async function insertSubmitted(q: Queryable, rows: NewProcess[]): Promise<SubmitOutcome> {
+  return (await insertSubmittedHandingOff(q, rows, null)).outcome;
+}
+
+/** An executor parked for an assignment, to hand one of the submitted rows to. */
+export interface HandOff {
+  executorid: string;
+  /** the assignment time (ns) */
+  now: bigint;
+  cpu: bigint;
+  mem: bigint;
+}
+
+/**
+ * insertSubmitted, and with `to`: the best of the rows that the executor's own assign would
+ * have got, if any, is stored assigned to it (HANDOFF_CTES). `handed` is that row, as stored.
+ */
+export async function insertSubmittedHandingOff(q: Queryable, rows: NewProcess[], to: HandOff | null): Promise<{ outcome: SubmitOutcome; handed: NewProcess | null }> {
   const first = rows[0];
   if (rows.some((r) => r.initiatorid !== first.initiatorid || r.colonyname !== first.colonyname)) {
     throw new Error('insertSubmitted: rows of one caller and one colony only');
   }
-  const r = await q.query<{ initiatorname: string | null; member: boolean }>(SUBMIT_SQL, [...recordsets(rows), first.initiatorid, first.colonyname]);
-  if (!r[0].member) return 'notmember';
-  if (r[0].initiatorname === null) return 'noname';
+  const params: unknown[] = [...recordsets(rows), first.initiatorid, first.colonyname];
+  if (to) params.push(to.executorid, to.now, to.cpu, to.mem);
+  const r = await q.query<{ initiatorname: string | null; member: boolean; handed?: string | null }>(to ? SUBMIT_HANDOFF_SQL : SUBMIT_SQL, params);
+  if (!r[0].member) return { outcome: 'notmember', handed: null };
+  if (r[0].initiatorname === null) return { outcome: 'noname', handed: null };
   for (const row of rows) row.initiatorname = r[0].initiatorname;
-  return 'stored';
+  const row = to && r[0].handed ? rows.find((x) => x.processid === r[0].handed) : undefined;
+  if (!to || !row) return { outcome: 'stored', handed: null };
+  // the row as the statement stored it (see insertSql)
+  const handed: NewProcess = {
+    ...row,
+    state: 1,
+    isassigned: true,
+    assignedexecutorid: to.executorid,
+    starttime: to.now,
+    execdeadline: row.maxexectime > 0 ? to.now + BigInt(row.maxexectime) * 1_000_000_000n : row.execdeadline,
+  };
+  return { outcome: 'stored', handed };
 }
 
 export async function getProcess(q: Queryable, processid: string): Promise<ProcessRow | null> {

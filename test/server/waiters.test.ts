@@ -21,7 +21,7 @@ describe('AssignWaiters after a resync', () => {
     const w = new AssignWaiters(bus, async (colony, type) => (probed.push(`${colony}/${type}`), waiting.has(`${colony}/${type}`)));
     const busy = [w.park('c1', 'busy', later()), w.park('c1', 'busy', later())];
     const idle = [w.park('c1', 'idle', later()), w.park('c2', 'busy', later())];
-    const woken: boolean[] = [];
+    const woken: unknown[] = [];
     for (const p of [...busy, ...idle]) void p.woken.then((v) => woken.push(v));
     emit({ kind: 'resync', since: 0 });
     await settle();

@@ -56,6 +56,23 @@ test('submit, get, assign and both closes run on cached plans after the first fe
   }
 });
 
+test('a submit that hands its process to a parked executor runs on a cached plan too', async () => {
+  const spec = { conditions: { colonyname: c.colonyName, executortype: c.executor.type }, funcname: 'f', maxexectime: 60 };
+  const waiters = t.server.srv.waiters;
+  for (let i = 0; i < N; i++) {
+    const assigned = t.call('assignprocessmsg', { colonyname: c.colonyName, timeout: 10 }, c.executor);
+    while (waiters.asleep === 0) await new Promise((r) => setTimeout(r, 2));
+    const p = await t.call('submitfuncspecmsg', { spec }, c.user);
+    expect((await assigned).processid).toBe(p.processid);
+    await t.call('closesuccessfulmsg', { processid: p.processid, out: [] }, c.executor);
+  }
+  const rows = await prepared('WITH mem AS');
+  const handoff = rows.filter((r) => r.statement.includes('AS handed'));
+  expect(handoff.length).toBe(1);
+  expect(Number(handoff[0].generic_plans) + Number(handoff[0].custom_plans)).toBeGreaterThanOrEqual(N);
+  expect(Number(handoff[0].custom_plans)).toBeLessThanOrEqual(5);
+});
+
 test('batch sizes share statements by the next power of two, up to the batch limit', () => {
   expect([1, 2, 3, 4, 5, 8, 9, 33, 64, 65, 200].map(closeStatementSize)).toEqual([1, 2, 4, 4, 8, 8, 16, 64, 64, 0, 0]);
 });

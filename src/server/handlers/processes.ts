@@ -2,7 +2,7 @@
 // get, list, history, close, set output, cancel, remove. Importing this module also starts the
 // timeout loop (../timeouts.ts) and the vacuum loop (../vacuum.ts).
 import { ALL_STATES, CANCELLED, FAILED, SUCCESS, cancelRefusal, closeFailedRefusal, closeSuccessfulRefusal, isProcessState } from '../../domain/process-state.js';
-import { isTargeted, priorityInRange } from '../../domain/spec.js';
+import { priorityInRange } from '../../domain/spec.js';
 import { badRequest, ColoniesError, forbidden, internal, notFound } from '../../protocol/errors.js';
 import { nowNs, SECOND_NS } from '../../protocol/time.js';
 import type { Queryable } from '../../store/db.js';
@@ -25,7 +25,6 @@ import {
   getProcess,
   getProcessBrief,
   getProcessForCaller,
-  insertSubmitted,
   listProcesses,
   newProcessRow,
   processHistory,
@@ -42,6 +41,7 @@ import {
 import { checkMember, checkResolvedMember, colonyOwner, member, type ResolvedColony } from '../access.js';
 import { assignProcess } from '../assign.js';
 import { Batcher } from '../batch.js';
+import { storeSubmitted } from '../handoff.js';
 import { perServer, type ServerContext } from '../context.js';
 import type { ServerEvent } from '../events.js';
 import { rpc } from '../registry.js';
@@ -114,11 +114,12 @@ function inTxIfGraph<T>(srv: ServerContext, p: ProcessBrief, fn: (q: Queryable) 
   return p.processgraphid === '' ? fn(srv.db) : srv.db.tx(fn);
 }
 
-// Concurrent submits of one caller to one colony are stored together (see ../batch.ts).
+// Concurrent submits of one caller to one colony are stored together (see ../batch.ts), and
+// handed to executors asleep on this replica where possible (../handoff.ts).
 const submitBatcher = perServer(
   (srv) =>
     new Batcher<NewProcess, SubmitOutcome>(async (rows) => {
-      const outcome = await insertSubmitted(srv.db, rows);
+      const outcome = await storeSubmitted(srv, rows);
       return rows.map(() => outcome);
     }),
 );
@@ -146,14 +147,6 @@ rpc('submitfuncspecmsg', {
     // not a member: the rule's own check names the reason (unknown colony / not a member)
     if (stored === 'notmember') await checkMember(srv.db, spec.conditions.colonyname, callerId, true);
     if (stored !== 'stored') throw badRequest('Could not derive InitiatorName');
-    srv.bus.publish({
-      kind: 'process',
-      processid: row.processid,
-      colonyname: row.colonyname,
-      executortype: row.executortype,
-      state: 0,
-      targeted: isTargeted(row),
-    });
     return processToWire(row);
   },
 });
