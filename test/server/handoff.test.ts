@@ -115,9 +115,10 @@ describe('handoff to an asleep executor', () => {
     const base = t.server.srv.waiters.asleep;
     const { reply } = await asleep(c, c.executor, 2);
     const p = await submit(c, { conditions: { colonyname: c.colonyName, executortype: 'ho', executornames: ['other'] } });
-    await sleep(100);
     expect((await row(p.processid)).state).toBe(0);
-    expect(t.server.srv.waiters.asleep).toBe(base + 1); // looked again, found nothing, asleep again
+    // it looks again, finds nothing, and is asleep again
+    for (let i = 0; t.server.srv.waiters.asleep !== base + 1 && i < 500; i++) await sleep(2);
+    expect(t.server.srv.waiters.asleep).toBe(base + 1);
     expect((await t.call('assignprocessmsg', { colonyname: c.colonyName, timeout: -1 }, other)).processid).toBe(p.processid);
     expect(await reply).toMatchObject({ message: 'No process available for assignment' });
   });
