@@ -87,8 +87,8 @@ export async function assignProcess(srv: ServerContext, msg: Msg<'assignprocessm
       continue;
     }
     const w = await parked!.sleep();
-    // A submit assigned to this executor in its own transaction (./handoff.ts): that is the
-    // answer, even if the deadline passed or the client left meanwhile (the assignment is made).
+    // A submit stored its process assigned to this executor (./handoff.ts): that is the answer,
+    // even if the deadline passed or the client left meanwhile (the assignment is made).
     if (typeof w === 'object') return answer(srv, colony, w);
     if (!w || Date.now() >= deadline) {
       throw r.kind === 'paused' ? new ColoniesError(408, PAUSED_TIMEOUT) : notFound(NOTHING);

@@ -7,8 +7,8 @@
 // attempt per parked executor: a replica may hold thousands). When the server shuts down,
 // every waiter ends at once (its long poll answers "nothing came") and no new one parks.
 // A waiter that is asleep (its own attempt found nothing) may instead be claimed by a submit on
-// this replica, which assigns to it in the submit's own transaction and hands it the result
-// (see ./handoff.ts): no wake-up, no second transaction.
+// this replica, whose statement stores the process already assigned to it where its own assign
+// would have got it, and hands it the result (see ./handoff.ts): no wake-up, no second statement.
 import type { Assigned } from '../store/process-assign.js';
 import type { EventBus, ServerEvent } from './events.js';
 
@@ -148,7 +148,7 @@ export class AssignWaiters {
 
   /**
    * Takes up to `n` asleep waiters of a colony/type that said who they are (oldest first) out of
-   * the set, for a submit to assign to in its own transaction. Each must then be given a result.
+   * the set, for a submit to assign to in its own statement. Each must then be given a result.
    */
   claim(colonyname: string, executortype: string, n: number): Claimed[] {
     const out: Claimed[] = [];
