@@ -7,6 +7,7 @@ import { FunctionSpecSchema } from '../../src/protocol/objects.js';
 import { nowNs } from '../../src/protocol/time.js';
 import { insertProcesses, newProcessRow } from '../../src/store/processes.js';
 import type { Db } from '../../src/store/db.js';
+import { sleep, waitFor } from '../helpers/workflow.js';
 import { openPubsub } from '../helpers/ws.js';
 import { addApprovedExecutor, newKey, setupColony, startTestServer, type Cast, type Key, type TestServer } from '../helpers/server.js';
 
@@ -20,16 +21,12 @@ afterAll(() => t?.close());
 const fresh = () => setupColony(t, `handoff${++n}`, 'ho');
 const spec = (c: Cast, extra: Record<string, unknown> = {}) => ({ funcname: 'f', maxexectime: 30, conditions: { colonyname: c.colonyName, executortype: 'ho' }, ...extra });
 const submit = (c: Cast, extra: Record<string, unknown> = {}) => t.call('submitfuncspecmsg', { spec: spec(c, extra) }, c.user);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A long-poll assign by `key`, once it is asleep (its own attempt found nothing); `reply` is its answer. */
 async function asleep(c: Cast, key: Key = c.executor, timeout = 10): Promise<{ reply: Promise<any> }> {
   const before = t.server.srv.waiters.asleep;
   const reply = t.call('assignprocessmsg', { colonyname: c.colonyName, timeout }, key).catch((e: Error) => e);
-  for (let i = 0; t.server.srv.waiters.asleep === before; i++) {
-    if (i > 2000) throw new Error('the executor never fell asleep');
-    await sleep(2);
-  }
+  await waitFor(async () => t.server.srv.waiters.asleep !== before, 10_000, 2);
   return { reply };
 }
 
@@ -117,7 +114,7 @@ describe('handoff to an asleep executor', () => {
     const p = await submit(c, { conditions: { colonyname: c.colonyName, executortype: 'ho', executornames: ['other'] } });
     expect((await row(p.processid)).state).toBe(0);
     // it looks again, finds nothing, and is asleep again
-    for (let i = 0; t.server.srv.waiters.asleep !== base + 1 && i < 500; i++) await sleep(2);
+    await waitFor(async () => t.server.srv.waiters.asleep === base + 1, 1_000, 2);
     expect(t.server.srv.waiters.asleep).toBe(base + 1);
     expect((await t.call('assignprocessmsg', { colonyname: c.colonyName, timeout: -1 }, other)).processid).toBe(p.processid);
     expect(await reply).toMatchObject({ message: 'No process available for assignment' });
