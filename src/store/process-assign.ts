@@ -27,6 +27,11 @@ export function eligible(alias: string, colony: string, cpu: string, mem: string
 }
 const ELIGIBLE = eligible('p', '$2', '$4', '$5');
 
+/** The execution deadline of process `alias` assigned at `now`: its maxexectime from then, if it has one. */
+export function execDeadline(alias: string, now: string): string {
+  return `CASE WHEN ${alias}.maxexectime > 0 THEN ${now}::int8 + ${alias}.maxexectime::int8 * 1000000000 ELSE ${alias}.execdeadline END`;
+}
+
 /** CTE `ex`: the executor (id, colony), with its colony's pause flag. */
 export function executorCte(id: string, colony: string): string {
   return `ex AS (
@@ -54,7 +59,7 @@ const ASSIGN_SQL = `WITH ${executorCte('$1', '$2')}, ${heartbeatCte('$1', '$2', 
    FOR UPDATE SKIP LOCKED
 ), upd AS (
   UPDATE processes p SET state = 1, isassigned = true, assignedexecutorid = $1, starttime = $3,
-         execdeadline = CASE WHEN p.maxexectime > 0 THEN $3::int8 + p.maxexectime::int8 * 1000000000 ELSE p.execdeadline END,
+         execdeadline = ${execDeadline('p', '$3')},
          input = CASE WHEN cardinality(p.parents) > 0 THEN (
            SELECT coalesce(jsonb_agg(o.e ORDER BY par.ord, o.idx), '[]'::jsonb)
              FROM unnest(p.parents) WITH ORDINALITY AS par(pid, ord)

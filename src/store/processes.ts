@@ -9,7 +9,7 @@ import { ALL_STATES, WAITING } from '../domain/process-state.js';
 import { ATTRIBUTE_RECORDSET, envAttributes, type AttributeRow } from './attributes.js';
 import type { Queryable } from './db.js';
 import { liveFirst } from './executors.js';
-import { eligible, executorCte, heartbeatCte } from './process-assign.js';
+import { eligible, execDeadline, executorCte, heartbeatCte } from './process-assign.js';
 import { memberSql } from './membership.js';
 import { PROCESS_COLUMNS, processToWire, type ProcessRow } from './process-wire.js';
 
@@ -134,7 +134,7 @@ function insertSql(lookup: boolean, handoff = false): string {
   SELECT x.processid, x.colonyname, x.executortype, ${h('1', 'x.state')}, ${h('true', 'x.isassigned')}, x.waitforparents, x.prioritytime,
     x.executornames, x.locationname, x.cpu, x.mem, x.oversized, x.initiatorid, ${lookup ? 'ini.name' : 'x.initiatorname'}, ${h('$5', 'x.assignedexecutorid')},
     x.submissiontime, ${h('$6', 'x.starttime')}, x.endtime, x.waitdeadline,
-    ${h('CASE WHEN x.maxexectime > 0 THEN $6::int8 + x.maxexectime::int8 * 1000000000 ELSE x.execdeadline END', 'x.execdeadline')},
+    ${h(execDeadline('x', '$6'), 'x.execdeadline')},
     x.retries, x.maxwaittime, x.maxexectime, x.maxretries,
     x.label, x.funcname, x.processgraphid, x.spec, x.parents, x.children, x.input, x.output, x.errors
   FROM ${handoff ? 'x LEFT JOIN hand h ON h.processid = x.processid' : RECORDSET}${lookup ? ', ini, mem WHERE mem.ok' : ''}
