@@ -3,6 +3,7 @@
 // a race with another close, a cancel or a timeout can never be lost. null = refused: the
 // caller re-reads the process to tell why.
 import { stringifyJson } from '../protocol/json.js';
+import { batchStatementSize, padTo, sizeLimit } from './batch-size.js';
 import type { Queryable } from './db.js';
 import { memberSql } from './membership.js';
 import type { CallerAccess, ProcessBrief } from './processes.js';
@@ -86,24 +87,16 @@ const CLOSE_FOR_CALLER = {
   failed: { set: 'state = 3, endtime = cur.now, errors = cur.json::jsonb', from: '0, 1', extra: '' },
 };
 
-// $1 process ids, $2 callers, $3 times, $4 JSON texts: one element per close, `n` elements.
-//
-// The text names the batch size (LIMIT n), so that PostgreSQL's plan cache can keep one generic
-// plan per size. With the size unknown, the generic plan of unnest($1) assumes 10 rows and
-// costs more than a custom plan for 1 row, so every execution was planned anew: that planning
-// was a fifth of PostgreSQL's CPU under load (perf, bench/RESULTS.md). The size is rounded up to
-// a power of two and the arrays are padded to it with empty process ids (which match no row and
-// get no answer): each connection then prepares, and makes its 5 trial custom plans for, at most
-// 7 texts per kind instead of 64. (A batch of 5 under LIMIT 8 without padding kept being planned
-// anew: a custom plan counts the 5 elements and always looks cheaper than the generic one.)
-// The texts are made on first use, up to MAX_SIZED (the Batcher's batch limit); n = 0: no LIMIT.
+// $1 process ids, $2 callers, $3 times, $4 JSON texts: one element per close, `n` elements
+// (see batch-size.ts for why the text names n, and why padding process ids are empty: they
+// match no row and get no answer). The texts are made on first use; n = 0: no LIMIT.
 function closeForCallerSql(kind: keyof typeof CLOSE_FOR_CALLER, n: number): string {
   const k = CLOSE_FOR_CALLER[kind];
   return `WITH cur AS (
   SELECT i.ord, i.caller, i.now, i.json,
          p.processid, p.colonyname, p.executortype, p.state, p.assignedexecutorid, p.processgraphid,
          c.colonyid AS acc_colonyid, ${memberSql('p.colonyname', 'i.caller')} AS acc_member
-    FROM (SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[]) WITH ORDINALITY AS u(pid, caller, now, json, ord)${n > 0 ? ` LIMIT ${n}` : ''}) AS i
+    FROM (SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[]) WITH ORDINALITY AS u(pid, caller, now, json, ord)${sizeLimit(n)}) AS i
     JOIN processes p ON p.processid = i.pid
     LEFT JOIN colonies c ON c.name = p.colonyname
 ), upd AS (
@@ -118,20 +111,10 @@ SELECT cur.ord, cur.processid, cur.colonyname, cur.executortype, cur.state, cur.
   FROM cur LEFT JOIN upd ON upd.c_ord = cur.ord`;
 }
 
-/** Larger batches share one text without LIMIT (planned per call). */
-const MAX_SIZED = 64;
 const closeSql = { successful: [] as string[], failed: [] as string[] };
 
-/** The statement size for a batch of n: the next power of two, or 0 (unsized) beyond MAX_SIZED. */
-export function closeStatementSize(n: number): number {
-  if (n > MAX_SIZED) return 0;
-  let size = 1;
-  while (size < n) size *= 2;
-  return size;
-}
-
 function closeStatement(kind: keyof typeof CLOSE_FOR_CALLER, n: number): string {
-  const size = closeStatementSize(n);
+  const size = batchStatementSize(n);
   return (closeSql[kind][size] ??= closeForCallerSql(kind, size));
 }
 
@@ -178,9 +161,8 @@ async function closeMany<C extends Closed>(
   reqs: CloseRequest[],
   extra: (r: CloseRow) => Omit<C, keyof Closed>,
 ): Promise<CloseAttempt<C>[]> {
-  const size = closeStatementSize(reqs.length);
-  const pad = size > reqs.length ? size - reqs.length : 0;
-  const padded = <T>(a: T[], v: T): T[] => (pad === 0 ? a : a.concat(Array<T>(pad).fill(v)));
+  const size = batchStatementSize(reqs.length);
+  const padded = <T>(a: T[], v: T): T[] => padTo(a, size, v);
   const rows = await q.query<CloseRow>(closeStatement(kind, reqs.length), [
     padded(reqs.map((r) => r.processid), ''),
     padded(reqs.map((r) => r.executorid), ''),

@@ -7,6 +7,7 @@ import type { FunctionSpec, Process } from '../protocol/objects.js';
 import { normaliseSpec, priorityTime, type MatchColumns } from '../domain/spec.js';
 import { ALL_STATES, WAITING } from '../domain/process-state.js';
 import { ATTRIBUTE_RECORDSET, envAttributes, type AttributeRow } from './attributes.js';
+import { batchStatementSize, padTo, sizeLimit } from './batch-size.js';
 import type { Queryable } from './db.js';
 import { liveFirst } from './executors.js';
 import { eligible, execDeadline, executorCte, heartbeatCte } from './process-assign.js';
@@ -256,7 +257,8 @@ export interface CallerAccess {
 }
 
 const ACCESS_COLUMNS = `c.colonyid AS acc_colonyid, ${memberSql('p.colonyname', '$2')} AS acc_member`;
-const BRIEF_FOR_CALLER = `SELECT p.processid, p.colonyname, p.executortype, p.state, p.assignedexecutorid, p.processgraphid, ${ACCESS_COLUMNS}
+const BRIEF_COLUMNS = 'p.processid, p.colonyname, p.executortype, p.state, p.assignedexecutorid, p.processgraphid';
+const BRIEF_FOR_CALLER = `SELECT ${BRIEF_COLUMNS}, ${ACCESS_COLUMNS}
   FROM processes p LEFT JOIN colonies c ON c.name = p.colonyname WHERE p.processid = $1`;
 const ROW_FOR_CALLER = `SELECT ${PROCESS_COLUMNS}, ${ACCESS_COLUMNS}
   FROM processes p LEFT JOIN colonies c ON c.name = p.colonyname WHERE p.processid = $1`;
@@ -268,6 +270,46 @@ export async function getProcessForCaller(q: Queryable, processid: string, calle
 export async function getProcessForCaller(q: Queryable, processid: string, callerId: string, full: boolean): Promise<((ProcessBrief | ProcessRow) & CallerAccess) | null> {
   const rows = await q.query<(ProcessBrief | ProcessRow) & CallerAccess>(full ? ROW_FOR_CALLER : BRIEF_FOR_CALLER, [processid, callerId]);
   return rows[0] ?? null;
+}
+
+/** One read of getProcessesForCallers: a process, and who asks. */
+export interface ProcessRead {
+  processid: string;
+  callerId: string;
+}
+
+// $1 process ids, $2 callers, n elements (see batch-size.ts; padding process ids are empty and
+// match no row). `ord` numbers the reads from 1.
+const forCallersSql = { brief: [] as string[], full: [] as string[] };
+function forCallersStatement(full: boolean, n: number): string {
+  const size = batchStatementSize(n);
+  const texts = full ? forCallersSql.full : forCallersSql.brief;
+  return (texts[size] ??= `SELECT i.ord, ${full ? PROCESS_COLUMNS : BRIEF_COLUMNS},
+       c.colonyid AS acc_colonyid, ${memberSql('p.colonyname', 'i.caller')} AS acc_member
+  FROM (SELECT * FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(pid, caller, ord)${sizeLimit(size)}) AS i
+  JOIN processes p ON p.processid = i.pid
+  LEFT JOIN colonies c ON c.name = p.colonyname`);
+}
+
+/**
+ * getProcessForCaller for many reads in one statement (the access rule of the process RPCs
+ * under load, see server/batch.ts): one answer per read, in order, null where the process does
+ * not exist.
+ */
+export async function getProcessesForCallers(q: Queryable, reads: ProcessRead[], full: true): Promise<((ProcessRow & CallerAccess) | null)[]>;
+export async function getProcessesForCallers(q: Queryable, reads: ProcessRead[], full: false): Promise<((ProcessBrief & CallerAccess) | null)[]>;
+export async function getProcessesForCallers(q: Queryable, reads: ProcessRead[], full: boolean): Promise<((ProcessBrief | ProcessRow) & CallerAccess | null)[]>;
+export async function getProcessesForCallers(q: Queryable, reads: ProcessRead[], full: boolean): Promise<((ProcessBrief | ProcessRow) & CallerAccess | null)[]> {
+  const size = batchStatementSize(reads.length);
+  // each row keeps its `ord` column: the readers pick their fields
+  const rows = await q.query<(ProcessBrief | ProcessRow) & CallerAccess & { ord: unknown }>(forCallersStatement(full, reads.length), [
+    padTo(reads.map((r) => r.processid), size, ''),
+    padTo(reads.map((r) => r.callerId), size, ''),
+  ]);
+  if (reads.length === 1) return [rows[0] ?? null];
+  const byOrd = new Map<number, (ProcessBrief | ProcessRow) & CallerAccess>();
+  for (const r of rows) byOrd.set(Number(r.ord), r);
+  return reads.map((_, i) => byOrd.get(i + 1) ?? null);
 }
 
 export type ListFilter = { kind: 'none' } | { kind: 'executortype' | 'initiatorname' | 'label'; value: string };

@@ -1,9 +1,10 @@
 // Group commit (src/server/batch.ts) and the grouped statements it drives: several submits of
-// one caller in one INSERT, several closes in one UPDATE, each request with its own outcome.
+// one caller in one INSERT, several closes in one UPDATE, several access reads in one SELECT,
+// each request with its own outcome.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Batcher } from '../../src/server/batch.js';
 import { closeFailedForCallers, closeSuccessfulForCallers, errorsJson, outputJson } from '../../src/store/process-close.js';
-import { insertSubmitted, newProcessRow } from '../../src/store/processes.js';
+import { getProcessesForCallers, insertSubmitted, newProcessRow } from '../../src/store/processes.js';
 import { FunctionSpecSchema } from '../../src/protocol/objects.js';
 import { nowNs } from '../../src/protocol/time.js';
 import { addApprovedExecutor, newKey, setupColony, startTestServer, type Cast, type Key, type TestServer } from '../helpers/server.js';
@@ -129,6 +130,43 @@ describe('grouped statements', () => {
     expect(failed.map((a) => a.closed !== null)).toEqual([true, true]);
     expect(await get(mine[2].processid)).toMatchObject({ state: 3, errors: ['boom'] });
     expect(await get(theirs.processid)).toMatchObject({ state: 3 });
+  });
+
+  it('one SELECT reads several processes, each with its own caller\'s membership, in order', async () => {
+    const db = t.server.srv.db;
+    const a = await t.call('submitfuncspecmsg', { spec: spec('read-a') }, c.user);
+    const b = await t.call('submitfuncspecmsg', { spec: spec('read-b') }, c.user);
+    const stranger = newKey();
+    const reads = [
+      { processid: b.processid, callerId: c.user.id },
+      { processid: a.processid, callerId: stranger.id }, // not a member
+      { processid: 'f'.repeat(64), callerId: c.user.id }, // no such process
+      { processid: a.processid, callerId: other.id },
+      { processid: b.processid, callerId: c.user.id }, // the same read twice
+    ];
+    const full = await getProcessesForCallers(db, reads, true);
+    expect(full.map((r) => r && [r.processid, r.acc_member])).toEqual([[b.processid, true], [a.processid, false], null, [a.processid, true], [b.processid, true]]);
+    expect(full[0]).toMatchObject({ colonyname: COLONY, state: 0, spec: { funcname: 'read-b' }, acc_colonyid: c.owner.id });
+    const brief = await getProcessesForCallers(db, reads.slice(0, 3), false);
+    expect(brief.map((r) => r && [r.processid, r.acc_member])).toEqual([[b.processid, true], [a.processid, false], null]);
+    expect(brief[0]).not.toHaveProperty('spec');
+    expect(await getProcessesForCallers(db, [], true)).toEqual([]);
+  });
+
+  it('concurrent gets over HTTP each get their own answer: the process, 403 for a stranger, 404 for none', async () => {
+    const ps = [];
+    for (let i = 0; i < 4; i++) ps.push(await t.call('submitfuncspecmsg', { spec: spec(`get${i}`) }, c.user));
+    const stranger = newKey();
+    const asks = Array.from({ length: 24 }, (_, i) => i);
+    const answers = await Promise.all(
+      asks.map((i) => {
+        const p = ps[i % ps.length];
+        if (i % 3 === 1) return t.fail('getprocessmsg', { processid: p.processid }, stranger).then((e) => e.status);
+        if (i % 3 === 2) return t.fail('getprocessmsg', { processid: `${i}`.padStart(64, 'e') }, c.user).then((e) => e.status);
+        return t.call('getprocessmsg', { processid: p.processid }, i % 2 === 0 ? c.user : other).then((r) => r.spec.funcname);
+      }),
+    );
+    expect(answers).toEqual(asks.map((i) => (i % 3 === 1 ? 403 : i % 3 === 2 ? 404 : `get${i % ps.length}`)));
   });
 
   it('concurrent closes over HTTP each get their own answer', async () => {

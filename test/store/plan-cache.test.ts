@@ -4,7 +4,8 @@
 // CPU under load, so this is asserted: `custom_plans` counts the executions that were planned
 // anew (PostgreSQL always makes 5 before it compares them with the generic plan).
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { closeFailedForCallers, closeStatementSize, closeSuccessfulForCallers } from '../../src/store/process-close.js';
+import { batchStatementSize } from '../../src/store/batch-size.js';
+import { closeFailedForCallers, closeSuccessfulForCallers } from '../../src/store/process-close.js';
 import { testDbConfig } from '../helpers/db.js';
 import { setupColony, startTestServer, type Cast, type TestServer } from '../helpers/server.js';
 
@@ -42,7 +43,7 @@ test('submit, get, assign and both closes run on cached plans after the first fe
   const hot = {
     submit: 'WITH mem AS',
     assign: 'WITH ex AS',
-    get: 'SELECT p.processid, p.colonyname, p.executortype, p.state, p.isassigned',
+    get: 'SELECT i.ord, p.processid, p.colonyname, p.executortype, p.state, p.isassigned',
     close: 'WITH cur AS',
   };
   for (const [what, prefix] of Object.entries(hot)) {
@@ -74,7 +75,7 @@ test('a submit that hands its process to a parked executor runs on a cached plan
 });
 
 test('batch sizes share statements by the next power of two, up to the batch limit', () => {
-  expect([1, 2, 3, 4, 5, 8, 9, 33, 64, 65, 200].map(closeStatementSize)).toEqual([1, 2, 4, 4, 8, 8, 16, 64, 64, 0, 0]);
+  expect([1, 2, 3, 4, 5, 8, 9, 33, 64, 65, 200].map(batchStatementSize)).toEqual([1, 2, 4, 4, 8, 8, 16, 64, 64, 0, 0]);
 });
 
 test('a batched close of any size up to the batch limit keeps its cached plan too', async () => {
@@ -108,4 +109,18 @@ test('a batch beyond the limit is not cut short by a sized statement', async () 
   expect(done).toHaveLength(66);
   expect(done[65].closed?.processid).toBe(a.processid);
   expect((await t.call('getprocessmsg', { processid: a.processid }, c.user)).state).toBe(2);
+});
+
+test('concurrent gets share one sized statement, which keeps its cached plan', async () => {
+  const spec = { conditions: { colonyname: c.colonyName, executortype: c.executor.type }, funcname: 'many' };
+  const p = await t.call('submitfuncspecmsg', { spec }, c.user);
+  for (let round = 0; round < 8; round++) {
+    const got = await Promise.all(Array.from({ length: 12 }, () => t.call('getprocessmsg', { processid: p.processid }, c.user)));
+    expect(got.every((g) => g.processid === p.processid)).toBe(true);
+  }
+  const rows = await prepared('SELECT i.ord, p.processid, p.colonyname, p.executortype, p.state, p.isassigned');
+  const limits = rows.map((r) => Number(/LIMIT (\d+)\)/.exec(r.statement)?.[1]));
+  // with one connection, the 11 gets that arrive while the first is in the database go together
+  expect(Math.max(...limits)).toBeGreaterThan(1);
+  for (const r of rows) expect(Number(r.custom_plans)).toBeLessThanOrEqual(5);
 });
