@@ -154,7 +154,7 @@ describe('grouped statements', () => {
   });
 
   it('concurrent gets over HTTP each get their own answer: the process, 403 for a stranger, 404 for none', async () => {
-    const ps = [];
+    const ps: { processid: string }[] = [];
     for (let i = 0; i < 4; i++) ps.push(await t.call('submitfuncspecmsg', { spec: spec(`get${i}`) }, c.user));
     const stranger = newKey();
     const asks = Array.from({ length: 24 }, (_, i) => i);
@@ -167,6 +167,35 @@ describe('grouped statements', () => {
       }),
     );
     expect(answers).toEqual(asks.map((i) => (i % 3 === 1 ? 403 : i % 3 === 2 ? 404 : `get${i % ps.length}`)));
+  });
+
+  it('concurrent closes go one statement at a time, the later ones together', async () => {
+    for (let i = 0; i < 12; i++) await t.call('submitfuncspecmsg', { spec: spec(`one-at-a-time${i}`) }, c.user);
+    const assigned = [];
+    for (let i = 0; i < 12; i++) assigned.push(await t.call('assignprocessmsg', { colonyname: COLONY, timeout: -1 }, c.executor));
+    const db = t.server.srv.db;
+    const query = db.query;
+    let inFlight = 0;
+    let most = 0;
+    let statements = 0;
+    db.query = (async (sql: string, params?: unknown[]) => {
+      if (!sql.startsWith('WITH cur AS')) return query.call(db, sql, params);
+      statements++;
+      most = Math.max(most, ++inFlight);
+      try {
+        return await query.call(db, sql, params);
+      } finally {
+        inFlight--;
+      }
+    }) as typeof query;
+    try {
+      await Promise.all(assigned.map((p) => t.call('closesuccessfulmsg', { processid: p.processid, out: [] }, c.executor)));
+    } finally {
+      db.query = query;
+    }
+    expect(most).toBe(1);
+    expect(statements).toBeLessThan(12);
+    for (const p of assigned) expect((await get(p.processid)).state).toBe(2);
   });
 
   it('concurrent closes over HTTP each get their own answer', async () => {
