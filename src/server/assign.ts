@@ -7,10 +7,11 @@ import { badRequest, ColoniesError, internal, notFound } from '../protocol/error
 import type { Msg } from '../protocol/messages.js';
 import type { Process } from '../protocol/objects.js';
 import { nowNs } from '../protocol/time.js';
-import { assignNext, type AssignAttempt, type Assigned } from '../store/process-assign.js';
+import { assignMany, type AssignAttempt, type AssignParams, type Assigned } from '../store/process-assign.js';
 import { processToWire } from '../store/process-wire.js';
 import { checkMember } from './access.js';
-import type { ServerContext } from './context.js';
+import { Batcher } from './batch.js';
+import { perServer, type ServerContext } from './context.js';
 import type { Parked } from './waiters.js';
 
 const NOTHING = 'No process available for assignment';
@@ -19,12 +20,21 @@ const PAUSED_TIMEOUT = 'Assignment timeout: colony assignments are paused';
 /** Extra immediate attempts when a concurrent assign took the candidate we saw. */
 const CONTENDED_RETRIES = 3;
 
+// Concurrent attempts in one colony share one statement (see ../batch.ts and assignMany): under
+// load, the executors that ask while an attempt is in the database ask together next, in one
+// statement and one commit instead of one each. A lone attempt still goes at once, by the
+// single-attempt statement.
+const ASSIGNS_IN_FLIGHT = 1;
+const assignBatchers = perServer(
+  (srv) => new Batcher<AssignParams, AssignAttempt>((as) => assignMany(srv.db, as[0].colonyname, as), 64, ASSIGNS_IN_FLIGHT),
+);
+
 async function attempt(srv: ServerContext, executorid: string, colonyname: string, cpu: bigint, mem: bigint, parked: Parked | null): Promise<AssignAttempt> {
   for (let i = 0; ; i++) {
     // `more` only matters to wake another executor parked here (one that parks later makes its
     // own attempt after parking), so the statement checks it only when there is one.
     const wantMore = srv.waiters.parkedIn(colonyname) > (parked?.active ? 1 : 0);
-    const r = await assignNext(srv.db, { executorid, colonyname, now: nowNs(), cpu, mem, wantMore });
+    const r = await assignBatchers(srv).run(colonyname, { executorid, colonyname, now: nowNs(), cpu, mem, wantMore });
     if (r.kind === 'assigned') {
       const p = r.process;
       srv.bus.publish({ kind: 'process', processid: p.processid, colonyname: p.colonyname, executortype: p.executortype, state: 1, processgraphid: p.processgraphid || undefined });

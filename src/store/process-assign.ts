@@ -8,6 +8,7 @@
 // all an assignment can change in a graph (children are released by their parents' closes,
 // and a graph with a FAILED or CANCELLED member keeps that state), so assign needs no
 // BEGIN/COMMIT around it: one statement is one atomic round trip.
+import { createHash } from 'node:crypto';
 import type { Queryable } from './db.js';
 import { liveFirst } from './executors.js';
 import { PROCESS_COLUMNS, type ProcessRow } from './process-wire.js';
@@ -25,8 +26,6 @@ export function eligible(alias: string, colony: string, cpu: string, mem: string
     AND (${a}.locationname = '' OR ${a}.locationname = (SELECT loc FROM ex))
     AND ${a}.cpu <= ${cpu} AND ${a}.mem <= ${mem} AND NOT ${a}.oversized`;
 }
-const ELIGIBLE = eligible('p', '$2', '$4', '$5');
-
 /** The execution deadline of process `alias` assigned at `now`: its maxexectime from then, if it has one. */
 export function execDeadline(alias: string, now: string): string {
   return `CASE WHEN ${alias}.maxexectime > 0 THEN ${now}::int8 + ${alias}.maxexectime::int8 * 1000000000 ELSE ${alias}.execdeadline END`;
@@ -51,15 +50,28 @@ export function heartbeatCte(id: string, colony: string, now: string, cond = '')
 )`;
 }
 
-const ASSIGN_SQL = `WITH ${executorCte('$1', '$2')}, ${heartbeatCte('$1', '$2', '$3')}, pick AS (
+/** Where the assign statement gets its inputs: `$n` parameters, or PL/pgSQL expressions in the batch function. */
+interface AssignInputs {
+  id: string;
+  colony: string;
+  now: string;
+  cpu: string;
+  mem: string;
+  wantMore: string;
+}
+
+/** The WITH part of the assign statement: claims the best eligible process (upd), refreshes the heartbeat, starts the graph. */
+function assignCtes(a: AssignInputs): string {
+  const elig = eligible('p', a.colony, a.cpu, a.mem);
+  return `WITH ${executorCte(a.id, a.colony)}, ${heartbeatCte(a.id, a.colony, a.now)}, pick AS (
   SELECT p.processid FROM processes p
-   WHERE (SELECT state FROM ex) = 1 AND NOT (SELECT paused FROM ex) AND ${ELIGIBLE}
+   WHERE (SELECT state FROM ex) = 1 AND NOT (SELECT paused FROM ex) AND ${elig}
    ORDER BY p.prioritytime
    LIMIT 1
    FOR UPDATE SKIP LOCKED
 ), upd AS (
-  UPDATE processes p SET state = 1, isassigned = true, assignedexecutorid = $1, starttime = $3,
-         execdeadline = ${execDeadline('p', '$3')},
+  UPDATE processes p SET state = 1, isassigned = true, assignedexecutorid = ${a.id}, starttime = ${a.now},
+         execdeadline = ${execDeadline('p', a.now)},
          input = CASE WHEN cardinality(p.parents) > 0 THEN (
            SELECT coalesce(jsonb_agg(o.e ORDER BY par.ord, o.idx), '[]'::jsonb)
              FROM unnest(p.parents) WITH ORDINALITY AS par(pid, ord)
@@ -69,12 +81,21 @@ const ASSIGN_SQL = `WITH ${executorCte('$1', '$2')}, ${heartbeatCte('$1', '$2', 
     FROM pick WHERE p.processid = pick.processid
   RETURNING p.*
 ), graph AS (
-  UPDATE process_graphs g SET state = 1, starttime = CASE WHEN g.starttime = 0 THEN $3::int8 ELSE g.starttime END
+  UPDATE process_graphs g SET state = 1, starttime = CASE WHEN g.starttime = 0 THEN ${a.now}::int8 ELSE g.starttime END
     FROM upd WHERE upd.processgraphid <> '' AND g.processgraphid = upd.processgraphid AND g.state = 0
-)
-SELECT ex.executortype AS ex_type, ex.paused AS ex_paused, ex.state AS ex_state,
-       (p.processid IS NULL AND ex.state = 1 AND NOT ex.paused AND EXISTS (SELECT 1 FROM processes p WHERE ${ELIGIBLE})) AS ex_contended,
-       (p.processid IS NOT NULL AND $6::boolean AND EXISTS (SELECT 1 FROM processes q WHERE ${eligible('q', '$2', '$4', '$5')} AND q.processid <> p.processid)) AS ex_more,
+)`;
+}
+
+/** The attempt's outcome columns besides the claimed row \`p\` (ex_contended, ex_more). */
+function assignFlags(a: AssignInputs): string {
+  return `ex.executortype AS ex_type, ex.paused AS ex_paused, ex.state AS ex_state,
+       (p.processid IS NULL AND ex.state = 1 AND NOT ex.paused AND EXISTS (SELECT 1 FROM processes p WHERE ${eligible('p', a.colony, a.cpu, a.mem)})) AS ex_contended,
+       (p.processid IS NOT NULL AND ${a.wantMore}::boolean AND EXISTS (SELECT 1 FROM processes q WHERE ${eligible('q', a.colony, a.cpu, a.mem)} AND q.processid <> p.processid)) AS ex_more`;
+}
+
+const ONE: AssignInputs = { id: '$1', colony: '$2', now: '$3', cpu: '$4', mem: '$5', wantMore: '$6' };
+const ASSIGN_SQL = `${assignCtes(ONE)}
+SELECT ${assignFlags(ONE)},
        ${PROCESS_COLUMNS}
   FROM ex LEFT JOIN upd p ON true`; // \`p\` = the claimed row, so PROCESS_COLUMNS apply
 
@@ -107,16 +128,75 @@ export interface AssignParams {
 
 type AssignRow = ProcessRow & { ex_type: string; ex_paused: boolean; ex_state: number; ex_contended: boolean; ex_more: boolean };
 
-/** One assignment attempt: one atomic statement (workflow resolution included). */
-export async function assignNext(q: Queryable, a: AssignParams): Promise<AssignAttempt> {
-  const rows = await q.query<AssignRow>(ASSIGN_SQL, [a.executorid, a.colonyname, a.now, a.cpu, a.mem, a.wantMore]);
-  const r = rows[0];
+function attemptOf(r: AssignRow | undefined): AssignAttempt {
   if (!r) return { kind: 'noexecutor' };
   if (r.ex_state !== 1) return { kind: 'notapproved' };
   // The row is the process (its ex_* columns ride along unread: copying the rest out cost µs).
   if (r.processid !== null) return { kind: 'assigned', executortype: r.ex_type, process: r, more: r.ex_more };
   if (r.ex_paused) return { kind: 'paused', executortype: r.ex_type };
   return { kind: 'empty', executortype: r.ex_type, contended: r.ex_contended };
+}
+
+/** One assignment attempt: one atomic statement (workflow resolution included). */
+export async function assignNext(q: Queryable, a: AssignParams): Promise<AssignAttempt> {
+  const rows = await q.query<AssignRow>(ASSIGN_SQL, [a.executorid, a.colonyname, a.now, a.cpu, a.mem, a.wantMore]);
+  return attemptOf(rows[0]);
+}
+
+// Several executors' attempts in one statement: a PL/pgSQL function runs the assign statement
+// above once per attempt, in order, inside one statement and one commit. A later attempt sees
+// the rows the earlier ones claimed as RUNNING (its own transaction's changes), so no process
+// is claimed twice and each executor gets what its own statement would have got at that
+// moment. The function's name carries a hash of its text: a server only calls the text it was
+// built with, and replicas of two versions sharing a database each have their own.
+//
+// Locks: each attempt locks the process it claims (SKIP LOCKED: it never waits for one), its
+// executor's row (the heartbeat) and, for a workflow root, its graph, and the batch holds them
+// all until it commits. A server runs one batch per colony at a time, so two batches can only
+// meet across replicas; two that start two new graphs in crossed order can deadlock, and
+// PostgreSQL then fails one of them, whose attempts the Batcher makes again one by one.
+const BATCH: AssignInputs = { id: 'a_ids[a_i]', colony: 'a_colony', now: 'a_now', cpu: 'a_cpus[a_i]', mem: 'a_mems[a_i]', wantMore: 'a_more[a_i]' };
+const BATCH_BODY = `
+BEGIN
+  FOR a_i IN 1 .. coalesce(array_length(a_ids, 1), 0) LOOP
+    RETURN QUERY ${assignCtes(BATCH)}
+    SELECT a_i, ${assignFlags(BATCH)},
+           CASE WHEN p.processid IS NULL THEN NULL ELSE ROW(p.*)::processes END
+      FROM ex LEFT JOIN upd p ON true;
+  END LOOP;
+END`;
+const BATCH_SIGNATURE = `(a_ids text[], a_colony text, a_now int8, a_cpus int8[], a_mems int8[], a_more boolean[])
+  RETURNS TABLE (r_ord int, r_type text, r_paused boolean, r_state int, r_contended boolean, r_more boolean, r_proc processes)`;
+export const ASSIGN_BATCH_FUNCTION = `colonies_assign_${createHash('sha256').update(BATCH_SIGNATURE + BATCH_BODY).digest('hex').slice(0, 12)}`;
+
+/** The statement that creates the batch function (run by migrate(), see ./migrate.ts). */
+export const ASSIGN_BATCH_DDL = `CREATE OR REPLACE FUNCTION ${ASSIGN_BATCH_FUNCTION}${BATCH_SIGNATURE}
+  LANGUAGE plpgsql AS $fn$${BATCH_BODY}
+$fn$`;
+
+const ASSIGN_BATCH_SQL = `SELECT b.r_ord AS ord, b.r_type AS ex_type, b.r_paused AS ex_paused, b.r_state AS ex_state,
+       b.r_contended AS ex_contended, b.r_more AS ex_more, ${PROCESS_COLUMNS}
+  FROM ${ASSIGN_BATCH_FUNCTION}($1::text[], $2::text, $3::int8, $4::int8[], $5::int8[], $6::boolean[]) b
+  CROSS JOIN LATERAL (SELECT (b.r_proc).*) p`;
+
+/**
+ * Attempts of several executors of one colony, in one statement (see above); one outcome per
+ * attempt, in order. All share one `now` (the latest of theirs).
+ */
+export async function assignMany(q: Queryable, colonyname: string, as: AssignParams[]): Promise<AssignAttempt[]> {
+  if (as.length === 1) return [await assignNext(q, as[0])];
+  if (as.length === 0) return [];
+  const rows = await q.query<AssignRow & { ord: number }>(ASSIGN_BATCH_SQL, [
+    as.map((a) => a.executorid),
+    colonyname,
+    as.reduce((t, a) => (a.now > t ? a.now : t), as[0].now),
+    as.map((a) => a.cpu.toString()),
+    as.map((a) => a.mem.toString()),
+    as.map((a) => a.wantMore),
+  ]);
+  const byOrd = new Map<number, AssignRow>();
+  for (const r of rows) byOrd.set(Number(r.ord), r);
+  return as.map((_, i) => attemptOf(byOrd.get(i + 1)));
 }
 
 /** Is any process of the colony and executor type assignable (WAITING, parents done)? From the queue index. */
