@@ -26,7 +26,10 @@ const CONTENDED_RETRIES = 3;
 // single-attempt statement.
 const ASSIGNS_IN_FLIGHT = 1;
 const assignBatchers = perServer(
-  (srv) => new Batcher<AssignParams, AssignAttempt>((as) => assignMany(srv.db, as[0].colonyname, as), 64, ASSIGNS_IN_FLIGHT),
+  (srv) =>
+    new Batcher<AssignParams, AssignAttempt>((as) => assignMany(srv.db, as[0].colonyname, as), 64, ASSIGNS_IN_FLIGHT, (err, size) =>
+      srv.log.warn({ err, size }, 'grouped assign failed; its attempts are made one by one'),
+    ),
 );
 
 async function attempt(srv: ServerContext, executorid: string, colonyname: string, cpu: bigint, mem: bigint, parked: Parked | null): Promise<AssignAttempt> {

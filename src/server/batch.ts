@@ -24,11 +24,14 @@ export class Batcher<I, R> {
    * @param write  stores items that share a key, in one statement; returns one result per item, in order
    * @param maxBatch  most items per statement
    * @param maxRunning  statements of one key in flight at once (the rest wait and group)
+   * @param onGroupFailure  told when a grouped write failed (its items are then written one by
+   *   one): a group that keeps failing costs every item a second statement, so it is logged
    */
   constructor(
     private readonly write: BatchWrite<I, R>,
     private readonly maxBatch = 64,
     private readonly maxRunning = 2,
+    private readonly onGroupFailure?: (err: unknown, size: number) => void,
   ) {}
 
   run(key: string, item: I): Promise<R> {
@@ -61,6 +64,7 @@ export class Batcher<I, R> {
         batch[0].reject(e);
         return;
       }
+      this.onGroupFailure?.(e, batch.length);
       // one by one, so that only the item at fault fails
       await Promise.all(
         batch.map(async (p) => {

@@ -1,11 +1,13 @@
 // Several executors' assign attempts in one statement (assignMany in src/store/process-assign.ts,
 // driven by the assign Batcher in src/server/assign.ts): each attempt gets what its own statement
 // would have got at that moment, in order, and no process is claimed twice.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UNLIMITED } from '../../src/domain/resources.js';
 import { nowNs } from '../../src/protocol/time.js';
+import { migrate } from '../../src/store/migrate.js';
 import { ASSIGN_BATCH_FUNCTION, assignMany, type AssignAttempt } from '../../src/store/process-assign.js';
 import { addApprovedExecutor, newKey, setupColony, startTestServer, type Cast, type Key, type TestServer } from '../helpers/server.js';
+import { watchStatements } from '../helpers/statements.js';
 import { node, workflow } from '../helpers/workflow.js';
 
 const COLONY = 'batched';
@@ -117,23 +119,54 @@ describe('the assign Batcher', () => {
     }
     const submitted = [];
     for (let i = 0; i < keys.length; i++) submitted.push((await submit(`http${i}`)).processid);
-    const db = t.server.srv.db;
-    const query = db.query;
-    let batched = 0;
-    db.query = ((sql: string, params?: unknown[]) => {
-      if (sql.includes(ASSIGN_BATCH_FUNCTION)) batched++;
-      return query.call(db, sql, params);
-    }) as typeof query;
+    // the first attempt's statement waits a little, so that the others surely arrive meanwhile
+    const batches = watchStatements(t.server.srv.db, (sql) => sql.includes(ASSIGN_BATCH_FUNCTION) || sql.startsWith('WITH ex AS'), 100);
     let got: { processid: string; assignedexecutorid: string }[];
     try {
       got = await Promise.all(keys.map((k) => t.call('assignprocessmsg', { colonyname: COLONY, timeout: 5 }, k)));
     } finally {
-      db.query = query;
+      batches.restore();
     }
     // the first attempt goes alone; the others, arriving meanwhile, go together
-    expect(batched).toBeGreaterThan(0);
+    expect(batches.count).toBeLessThan(keys.length);
     expect(got.map((p) => p.processid).sort()).toEqual([...submitted].sort());
     expect(got.map((p) => p.assignedexecutorid)).toEqual(keys.map((k) => k.id));
     for (const [i, p] of got.entries()) await t.call('closesuccessfulmsg', { processid: p.processid, out: [] }, keys[i]);
+  });
+});
+
+describe('without the batch function', () => {
+  it('attempts still get their processes, one by one, with a warning; migrate() makes the function again', async () => {
+    const db = t.server.srv.db;
+    const keys: Key[] = [];
+    for (let i = 0; i < 4; i++) {
+      const k = newKey();
+      await addApprovedExecutor(t, c.owner, COLONY, k, `fallback${i}`, T);
+      keys.push(k);
+    }
+    const submitted = [];
+    for (let i = 0; i < keys.length; i++) submitted.push((await submit(`fallback${i}`)).processid);
+    await db.exec(`DROP FUNCTION ${ASSIGN_BATCH_FUNCTION}`);
+    await expect(batch(attempt(keys[0]), attempt(keys[1]))).rejects.toThrow(ASSIGN_BATCH_FUNCTION);
+    const warn = vi.spyOn(t.server.srv.log, 'warn');
+    const first = watchStatements(db, (sql) => sql.startsWith('WITH ex AS'), 100);
+    let got: { processid: string; assignedexecutorid: string }[];
+    let warnings: unknown[];
+    try {
+      got = await Promise.all(keys.map((k) => t.call('assignprocessmsg', { colonyname: COLONY, timeout: 5 }, k)));
+    } finally {
+      first.restore();
+      warnings = warn.mock.calls.map((call) => call[1]);
+      warn.mockRestore();
+      expect(await migrate(db)).toBe(0); // no migration pending: only the function is made again
+    }
+    expect(got.map((p) => p.processid).sort()).toEqual([...submitted].sort());
+    expect(got.map((p) => p.assignedexecutorid)).toEqual(keys.map((k) => k.id));
+    expect(warnings).toContain('grouped assign failed; its attempts are made one by one');
+    for (const [i, p] of got.entries()) await t.call('closesuccessfulmsg', { processid: p.processid, out: [] }, keys[i]);
+    await submit('after');
+    expect((await batch(attempt(keys[0]), attempt(keys[1]))).map(outcome)).toEqual(['after', 'empty']);
+    const [p] = await t.call('getprocessesmsg', { colonyname: COLONY, state: 1, count: 10 }, c.user);
+    await t.call('closesuccessfulmsg', { processid: p.processid, out: [] }, keys[0]);
   });
 });

@@ -8,6 +8,7 @@ import { batchStatementSize } from '../../src/store/batch-size.js';
 import { closeFailedForCallers, closeSuccessfulForCallers } from '../../src/store/process-close.js';
 import { testDbConfig } from '../helpers/db.js';
 import { setupColony, startTestServer, type Cast, type TestServer } from '../helpers/server.js';
+import { watchStatements } from '../helpers/statements.js';
 
 let t: TestServer;
 let c: Cast;
@@ -114,13 +115,19 @@ test('a batch beyond the limit is not cut short by a sized statement', async () 
 test('concurrent gets share one sized statement, which keeps its cached plan', async () => {
   const spec = { conditions: { colonyname: c.colonyName, executortype: c.executor.type }, funcname: 'many' };
   const p = await t.call('submitfuncspecmsg', { spec }, c.user);
-  for (let round = 0; round < 8; round++) {
-    const got = await Promise.all(Array.from({ length: 12 }, () => t.call('getprocessmsg', { processid: p.processid }, c.user)));
-    expect(got.every((g) => g.processid === p.processid)).toBe(true);
+  // the first read waits a little, so that the other reads surely arrive meanwhile
+  const reads = watchStatements(t.server.srv.db, (sql) => sql.startsWith('SELECT i.ord'), 100);
+  try {
+    for (let round = 0; round < 8; round++) {
+      const got = await Promise.all(Array.from({ length: 12 }, () => t.call('getprocessmsg', { processid: p.processid }, c.user)));
+      expect(got.every((g) => g.processid === p.processid)).toBe(true);
+    }
+  } finally {
+    reads.restore();
   }
   const rows = await prepared('SELECT i.ord, p.processid, p.colonyname, p.executortype, p.state, p.isassigned');
   const limits = rows.map((r) => Number(/LIMIT (\d+)\)/.exec(r.statement)?.[1]));
-  // with one connection, the 11 gets that arrive while the first is in the database go together
+  // the 11 gets that arrive while the first is in the database go together
   expect(Math.max(...limits)).toBeGreaterThan(1);
   for (const r of rows) expect(Number(r.custom_plans)).toBeLessThanOrEqual(5);
 });

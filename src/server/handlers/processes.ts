@@ -139,10 +139,15 @@ function inTxIfGraph<T>(srv: ServerContext, p: ProcessBrief, fn: (q: Queryable) 
 // handed to executors asleep on this replica where possible (../handoff.ts).
 const submitBatcher = perServer(
   (srv) =>
-    new Batcher<NewProcess, SubmitOutcome>(async (rows) => {
-      const outcome = await storeSubmitted(srv, rows);
-      return rows.map(() => outcome);
-    }),
+    new Batcher<NewProcess, SubmitOutcome>(
+      async (rows) => {
+        const outcome = await storeSubmitted(srv, rows);
+        return rows.map(() => outcome);
+      },
+      64,
+      2,
+      (err, size) => srv.log.warn({ err, size }, 'grouped submit failed; its processes are stored one by one'),
+    ),
 );
 
 const nilSpec = () => badRequest('Failed to submit process spec, msg.FunctionSpec is nil');
@@ -271,10 +276,13 @@ async function closeSlowPath<C extends Closed>(
 // executors did 7-12 % more processes/s with 8 % less server and PostgreSQL CPU per process
 // (bench/RESULTS.md, seventh round); a lone close still goes at once.
 const CLOSES_IN_FLIGHT = 1;
-const closeBatchers = perServer((srv) => ({
-  successful: new Batcher<CloseRequest, CloseAttempt<ClosedSuccessful>>((reqs) => closeSuccessfulForCallers(srv.db, reqs), 64, CLOSES_IN_FLIGHT),
-  failed: new Batcher<CloseRequest, CloseAttempt<Closed>>((reqs) => closeFailedForCallers(srv.db, reqs), 64, CLOSES_IN_FLIGHT),
-}));
+const closeBatchers = perServer((srv) => {
+  const failed = (err: unknown, size: number) => srv.log.warn({ err, size }, 'grouped close failed; its closes are made one by one');
+  return {
+    successful: new Batcher<CloseRequest, CloseAttempt<ClosedSuccessful>>((reqs) => closeSuccessfulForCallers(srv.db, reqs), 64, CLOSES_IN_FLIGHT, failed),
+    failed: new Batcher<CloseRequest, CloseAttempt<Closed>>((reqs) => closeFailedForCallers(srv.db, reqs), 64, CLOSES_IN_FLIGHT, failed),
+  };
+});
 
 async function recordRun(q: Queryable, c: ClosedSuccessful): Promise<void> {
   if (c.functionowner === null) return;
