@@ -1,8 +1,9 @@
-// Group commit for hot writes. Requests that arrive while a write of the same kind (and key) is
-// already running in the database wait for it and then go together, as one statement: under
-// load many processes share one round trip and one commit, and alone a request goes at once
-// (no timer, no added latency). Each request still gets its own result; when a grouped write
-// fails, every request in it is retried on its own, so one bad item cannot fail the others.
+// Group commit for hot statements (submit, assign, close, and the process RPCs' access read).
+// Requests that arrive while a statement of the same kind (and key) is already running in the
+// database wait for it and then go together, as one statement: under load many processes share
+// one round trip and one commit, and alone a request goes at once (no timer, no added latency).
+// Each request still gets its own result; when a grouped statement fails, every request in it
+// is retried on its own, so one bad item cannot fail the others.
 
 export type BatchWrite<I, R> = (items: I[]) => Promise<R[]>;
 
