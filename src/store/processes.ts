@@ -256,20 +256,11 @@ export interface CallerAccess {
   acc_member: boolean;
 }
 
-const ACCESS_COLUMNS = `c.colonyid AS acc_colonyid, ${memberSql('p.colonyname', '$2')} AS acc_member`;
 const BRIEF_COLUMNS = 'p.processid, p.colonyname, p.executortype, p.state, p.assignedexecutorid, p.processgraphid';
-const BRIEF_FOR_CALLER = `SELECT ${BRIEF_COLUMNS}, ${ACCESS_COLUMNS}
-  FROM processes p LEFT JOIN colonies c ON c.name = p.colonyname WHERE p.processid = $1`;
-const ROW_FOR_CALLER = `SELECT ${PROCESS_COLUMNS}, ${ACCESS_COLUMNS}
-  FROM processes p LEFT JOIN colonies c ON c.name = p.colonyname WHERE p.processid = $1`;
 
-/** A process with the caller's membership of its colony, in one round trip (`full`: the whole row). */
-export async function getProcessForCaller(q: Queryable, processid: string, callerId: string, full: true): Promise<(ProcessRow & CallerAccess) | null>;
-export async function getProcessForCaller(q: Queryable, processid: string, callerId: string, full: false): Promise<(ProcessBrief & CallerAccess) | null>;
-export async function getProcessForCaller(q: Queryable, processid: string, callerId: string, full: boolean): Promise<((ProcessBrief | ProcessRow) & CallerAccess) | null>;
-export async function getProcessForCaller(q: Queryable, processid: string, callerId: string, full: boolean): Promise<((ProcessBrief | ProcessRow) & CallerAccess) | null> {
-  const rows = await q.query<(ProcessBrief | ProcessRow) & CallerAccess>(full ? ROW_FOR_CALLER : BRIEF_FOR_CALLER, [processid, callerId]);
-  return rows[0] ?? null;
+/** A process (the brief columns) with the caller's membership of its colony: one read of getProcessesForCallers. */
+export async function getProcessForCaller(q: Queryable, processid: string, callerId: string): Promise<(ProcessBrief & CallerAccess) | null> {
+  return (await getProcessesForCallers(q, [{ processid, callerId }], false))[0];
 }
 
 /** One read of getProcessesForCallers: a process, and who asks. */

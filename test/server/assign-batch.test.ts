@@ -42,6 +42,26 @@ function outcome(a: AssignAttempt): string {
   return a.kind === 'assigned' ? a.process.spec.funcname : a.kind;
 }
 
+/** `n` more approved executors of type T, named `<prefix><i>`, and one process of type T for each. */
+async function executorsWithWork(prefix: string, n: number): Promise<{ keys: Key[]; submitted: string[] }> {
+  const keys: Key[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = newKey();
+    await addApprovedExecutor(t, c.owner, COLONY, k, `${prefix}${i}`, T);
+    keys.push(k);
+  }
+  const submitted = [];
+  for (let i = 0; i < n; i++) submitted.push((await submit(`${prefix}${i}`)).processid);
+  return { keys, submitted };
+}
+
+/** Every key got its own one of the submitted processes; then each closes it. */
+async function eachGotOne(got: { processid: string; assignedexecutorid: string }[], keys: Key[], submitted: string[]): Promise<void> {
+  expect(got.map((p) => p.processid).sort()).toEqual([...submitted].sort());
+  expect(got.map((p) => p.assignedexecutorid)).toEqual(keys.map((k) => k.id));
+  for (const [i, p] of got.entries()) await t.call('closesuccessfulmsg', { processid: p.processid, out: [] }, keys[i]);
+}
+
 describe('assignMany', () => {
   it('each attempt gets the best process eligible for it that the earlier ones left, in order', async () => {
     await submit('p1');
@@ -111,14 +131,9 @@ describe('assignMany', () => {
 
 describe('the assign Batcher', () => {
   it('executors asking at once over HTTP share statements and each get a process of their own', async () => {
-    const keys: Key[] = [c.executor, e2];
-    for (let i = 0; i < 4; i++) {
-      const k = newKey();
-      await addApprovedExecutor(t, c.owner, COLONY, k, `extra${i}`, T);
-      keys.push(k);
-    }
-    const submitted = [];
-    for (let i = 0; i < keys.length; i++) submitted.push((await submit(`http${i}`)).processid);
+    const extra = await executorsWithWork('extra', 4);
+    const keys: Key[] = [c.executor, e2, ...extra.keys];
+    const submitted = [(await submit('http0')).processid, (await submit('http1')).processid, ...extra.submitted];
     // the first attempt's statement waits a little, so that the others surely arrive meanwhile
     const batches = watchStatements(t.server.srv.db, (sql) => sql.includes(ASSIGN_BATCH_FUNCTION) || sql.startsWith('WITH ex AS'), 100);
     let got: { processid: string; assignedexecutorid: string }[];
@@ -129,23 +144,14 @@ describe('the assign Batcher', () => {
     }
     // the first attempt goes alone; the others, arriving meanwhile, go together
     expect(batches.count).toBeLessThan(keys.length);
-    expect(got.map((p) => p.processid).sort()).toEqual([...submitted].sort());
-    expect(got.map((p) => p.assignedexecutorid)).toEqual(keys.map((k) => k.id));
-    for (const [i, p] of got.entries()) await t.call('closesuccessfulmsg', { processid: p.processid, out: [] }, keys[i]);
+    await eachGotOne(got, keys, submitted);
   });
 });
 
 describe('without the batch function', () => {
   it('attempts still get their processes, one by one, with a warning; migrate() makes the function again', async () => {
     const db = t.server.srv.db;
-    const keys: Key[] = [];
-    for (let i = 0; i < 4; i++) {
-      const k = newKey();
-      await addApprovedExecutor(t, c.owner, COLONY, k, `fallback${i}`, T);
-      keys.push(k);
-    }
-    const submitted = [];
-    for (let i = 0; i < keys.length; i++) submitted.push((await submit(`fallback${i}`)).processid);
+    const { keys, submitted } = await executorsWithWork('fallback', 4);
     await db.exec(`DROP FUNCTION ${ASSIGN_BATCH_FUNCTION}`);
     await expect(batch(attempt(keys[0]), attempt(keys[1]))).rejects.toThrow(ASSIGN_BATCH_FUNCTION);
     const warn = vi.spyOn(t.server.srv.log, 'warn');
@@ -160,10 +166,8 @@ describe('without the batch function', () => {
       warn.mockRestore();
       expect(await migrate(db)).toBe(0); // no migration pending: only the function is made again
     }
-    expect(got.map((p) => p.processid).sort()).toEqual([...submitted].sort());
-    expect(got.map((p) => p.assignedexecutorid)).toEqual(keys.map((k) => k.id));
     expect(warnings).toContain('grouped assign failed; its attempts are made one by one');
-    for (const [i, p] of got.entries()) await t.call('closesuccessfulmsg', { processid: p.processid, out: [] }, keys[i]);
+    await eachGotOne(got, keys, submitted);
     await submit('after');
     expect((await batch(attempt(keys[0]), attempt(keys[1]))).map(outcome)).toEqual(['after', 'empty']);
     const [p] = await t.call('getprocessesmsg', { colonyname: COLONY, state: 1, count: 10 }, c.user);

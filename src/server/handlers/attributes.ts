@@ -14,7 +14,7 @@ const found = new WeakMap<object, StoredAttribute>();
 rpc('addattributemsg', {
   access: member(async (m, q: Queryable, callerId) => {
     if (!m.attribute) throw badRequest('Failed to add attribute, msg.Attribute is nil');
-    const p = await getProcessForCaller(q, m.attribute.targetid, callerId, false);
+    const p = await getProcessForCaller(q, m.attribute.targetid, callerId);
     if (!p) throw notFound('Failed to add attribute, process not found');
     targets.set(m, p);
     return { colonyname: p.colonyname, colonyid: p.acc_colonyid, member: p.acc_member };
