@@ -42,11 +42,19 @@ export function executorCte(id: string, colony: string): string {
 )`;
 }
 
-/** CTE `hb`: the executor's heartbeat refreshed (at most once a second) when it is approved and `cond` holds. */
+/**
+ * CTE `hb`: the executor's heartbeat refreshed (at most once a second) when it is approved and
+ * `cond` holds. A row another transaction holds is skipped, not waited for: that transaction is
+ * refreshing it or changing the executor anyway, and an assignment that waited here while
+ * holding its claim (and perhaps a graph) could close a cycle of waits with it.
+ */
 export function heartbeatCte(id: string, colony: string, now: string, cond = ''): string {
   return `hb AS (
-  UPDATE executors SET lastheardfromtime = ${now}
-   WHERE executorid = ${id} AND colonyname = ${colony} AND state = 1 AND lastheardfromtime < ${now}::int8 - 1000000000${cond ? ` AND ${cond}` : ''}
+  UPDATE executors e SET lastheardfromtime = ${now}
+    FROM (SELECT colonyname, executorname FROM executors
+           WHERE executorid = ${id} AND colonyname = ${colony} AND state = 1 AND lastheardfromtime < ${now}::int8 - 1000000000${cond ? ` AND ${cond}` : ''}
+           FOR UPDATE SKIP LOCKED) due
+   WHERE e.colonyname = due.colonyname AND e.executorname = due.executorname
 )`;
 }
 
@@ -60,8 +68,12 @@ interface AssignInputs {
   wantMore: string;
 }
 
-/** The WITH part of the assign statement: claims the best eligible process (upd), refreshes the heartbeat, starts the graph. */
-function assignCtes(a: AssignInputs): string {
+/**
+ * The WITH part of the assign statement: claims the best eligible process (upd), refreshes the
+ * heartbeat and, with `startGraph`, starts the claimed process's graph (the batch function
+ * starts its graphs after all of its attempts instead, see below).
+ */
+function assignCtes(a: AssignInputs, startGraph: boolean): string {
   const elig = eligible('p', a.colony, a.cpu, a.mem);
   return `WITH ${executorCte(a.id, a.colony)}, ${heartbeatCte(a.id, a.colony, a.now)}, pick AS (
   SELECT p.processid FROM processes p
@@ -80,10 +92,14 @@ function assignCtes(a: AssignInputs): string {
            ELSE p.input END
     FROM pick WHERE p.processid = pick.processid
   RETURNING p.*
-), graph AS (
+)${
+    startGraph
+      ? `, graph AS (
   UPDATE process_graphs g SET state = 1, starttime = CASE WHEN g.starttime = 0 THEN ${a.now}::int8 ELSE g.starttime END
     FROM upd WHERE upd.processgraphid <> '' AND g.processgraphid = upd.processgraphid AND g.state = 0
-)`;
+)`
+      : ''
+  }`;
 }
 
 /** The attempt's outcome columns besides the claimed row \`p\` (ex_contended, ex_more). */
@@ -94,7 +110,7 @@ function assignFlags(a: AssignInputs): string {
 }
 
 const ONE: AssignInputs = { id: '$1', colony: '$2', now: '$3', cpu: '$4', mem: '$5', wantMore: '$6' };
-const ASSIGN_SQL = `${assignCtes(ONE)}
+const ASSIGN_SQL = `${assignCtes(ONE, true)}
 SELECT ${assignFlags(ONE)},
        ${PROCESS_COLUMNS}
   FROM ex LEFT JOIN upd p ON true`; // \`p\` = the claimed row, so PROCESS_COLUMNS apply
@@ -150,20 +166,42 @@ export async function assignNext(q: Queryable, a: AssignParams): Promise<AssignA
 // moment. The function's name carries a hash of its text: a server only calls the text it was
 // built with, and replicas of two versions sharing a database each have their own.
 //
-// Locks: each attempt locks the process it claims (SKIP LOCKED: it never waits for one), its
-// executor's row (the heartbeat) and, for a workflow root, its graph, and the batch holds them
-// all until it commits. A server runs one batch per colony at a time, so two batches can only
-// meet across replicas; two that start two new graphs in crossed order can deadlock, and
-// PostgreSQL then fails one of them, whose attempts the Batcher makes again one by one.
+// Locks: each attempt locks the process it claims and its executor's row (the heartbeat), both
+// SKIP LOCKED: it never waits for them. The only rows a batch waits for are the graphs it starts
+// (a workflow's first assignment makes its graph RUNNING); it locks them after all of its
+// attempts, in processgraphid order. Two batches (on two replicas) that start the same graphs
+// therefore take them in the same order and cannot deadlock, as they could when each attempt
+// started its graph at once and two batches met in crossed order.
 const BATCH: AssignInputs = { id: 'a_ids[a_i]', colony: 'a_colony', now: 'a_now', cpu: 'a_cpus[a_i]', mem: 'a_mems[a_i]', wantMore: 'a_more[a_i]' };
 const BATCH_BODY = `
+DECLARE
+  a_graphs text[] := '{}';
+  a_out record;
 BEGIN
   FOR a_i IN 1 .. coalesce(array_length(a_ids, 1), 0) LOOP
-    RETURN QUERY ${assignCtes(BATCH)}
-    SELECT a_i, ${assignFlags(BATCH)},
-           CASE WHEN p.processid IS NULL THEN NULL ELSE ROW(p.*)::processes END
+    ${assignCtes(BATCH, false)}
+    SELECT ${assignFlags(BATCH)},
+           CASE WHEN p.processid IS NULL THEN NULL ELSE ROW(p.*)::processes END AS ex_proc
+      INTO a_out
       FROM ex LEFT JOIN upd p ON true;
+    CONTINUE WHEN NOT FOUND; -- not an executor of the colony: no row, as the single statement
+    r_ord := a_i;
+    r_type := a_out.ex_type;
+    r_paused := a_out.ex_paused;
+    r_state := a_out.ex_state;
+    r_contended := a_out.ex_contended;
+    r_more := a_out.ex_more;
+    r_proc := a_out.ex_proc;
+    IF (r_proc).processgraphid <> '' THEN
+      a_graphs := a_graphs || (r_proc).processgraphid;
+    END IF;
+    RETURN NEXT;
   END LOOP;
+  IF cardinality(a_graphs) > 0 THEN
+    PERFORM 1 FROM process_graphs WHERE processgraphid = ANY (a_graphs) AND state = 0 ORDER BY processgraphid FOR UPDATE;
+    UPDATE process_graphs g SET state = 1, starttime = CASE WHEN g.starttime = 0 THEN a_now ELSE g.starttime END
+     WHERE g.processgraphid = ANY (a_graphs) AND g.state = 0;
+  END IF;
 END`;
 const BATCH_SIGNATURE = `(a_ids text[], a_colony text, a_now int8, a_cpus int8[], a_mems int8[], a_more boolean[])
   RETURNS TABLE (r_ord int, r_type text, r_paused boolean, r_state int, r_contended boolean, r_more boolean, r_proc processes)`;
