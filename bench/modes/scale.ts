@@ -3,9 +3,9 @@
 // submit stores: mostly SUCCESS, 2 % WAITING, in the measured colony but of another executor
 // type (so they are never handed out but do sit in the same indexes). At each level, M
 // processes are submitted (submit latency), then K executors drain them (assign latency on a
-// non-empty queue: no long-poll waiting in the figure). Last, a page of SUCCESS and a page of
-// WAITING processes is listed (getprocessesmsg, as the dashboard's tabs do) a few times, one
-// call at a time: list latency; and the colony's statistics (getcolonystatsmsg, the dashboard's
+// non-empty queue: no long-poll waiting in the figure). Last, a page of SUCCESS, one of WAITING
+// and one of every state are listed (getprocessesmsg, as the dashboard's tabs do) a few times,
+// one call at a time: list latency; and the colony's statistics (getcolonystatsmsg, the dashboard's
 // overview), the first call apart: it counts every row once when there is no rollup yet. One
 // finished workflow (a SUCCESS process graph row) per 5 filler rows is there too, so that the
 // statistics also count workflows at scale.
@@ -111,7 +111,7 @@ export async function prefill(db: Db, colony: Colony, from: number, to: number, 
 const LIST_CALLS = 50;
 const LIST_COUNT = 20;
 
-/** getprocessesmsg latency (a page of SUCCESS, one of WAITING) and getcolonystatsmsg latency, one call at a time. */
+/** getprocessesmsg latency (a page of SUCCESS, one of WAITING, one of every state) and getcolonystatsmsg latency, one call at a time. */
 async function readLatency(t: Target, colony: Colony): Promise<Record<string, Samples>> {
   const client = new BenchClient(t.address, 1);
   const out: Record<string, Samples> = {};
@@ -119,6 +119,7 @@ async function readLatency(t: Target, colony: Colony): Promise<Record<string, Sa
     const calls = [
       ['list_success', client.sign('getprocessesmsg', { colonyname: colony.name, state: 2, count: LIST_COUNT }, colony.submitter)],
       ['list_waiting', client.sign('getprocessesmsg', { colonyname: colony.name, state: 0, count: LIST_COUNT }, colony.submitter)],
+      ['list_all', client.sign('getprocessesmsg', { colonyname: colony.name, state: -1, count: LIST_COUNT }, colony.submitter)],
       ['stats', client.sign('getcolonystatsmsg', { colonyname: colony.name }, colony.submitter)],
     ] as const;
     for (const [name, body] of calls) {
@@ -213,11 +214,11 @@ export async function runScale(t: Target, p: ScaleParams): Promise<RunResult> {
     for (const [name, samples] of Object.entries(await readLatency(t, colony))) addLatency(lm, name, samples.summary());
     if (Object.keys(base).length === 0) Object.assign(base, lm);
     for (const [k, v] of Object.entries(lm)) m[`${k}@${level}`] = v;
-    for (const k of ['submit_p50_ms', 'submit_p99_ms', 'assign_p50_ms', 'assign_p99_ms', 'list_success_p50_ms', 'list_waiting_p50_ms', 'stats_p50_ms']) {
+    for (const k of ['submit_p50_ms', 'submit_p99_ms', 'assign_p50_ms', 'assign_p99_ms', 'list_success_p50_ms', 'list_waiting_p50_ms', 'list_all_p50_ms', 'stats_p50_ms']) {
       if (base[k] > 0 && lm[k] !== undefined) m[`${k.replace('_ms', '')}_vs_first@${level}`] = round(lm[k] / base[k], 3);
     }
     lines.push(
-      `rows ${String(level).padStart(9)}: submit p50 ${lm.submit_p50_ms} ms p99 ${lm.submit_p99_ms} ms | assign p50 ${lm.assign_p50_ms} ms p99 ${lm.assign_p99_ms} ms | close p99 ${lm.close_p99_ms} ms | drain ${lm.drain_per_s}/s | list p50 SUCCESS ${lm.list_success_p50_ms} WAITING ${lm.list_waiting_p50_ms} ms | stats p50 ${lm.stats_p50_ms} ms (first ${lm.stats_first_p50_ms})`,
+      `rows ${String(level).padStart(9)}: submit p50 ${lm.submit_p50_ms} ms p99 ${lm.submit_p99_ms} ms | assign p50 ${lm.assign_p50_ms} ms p99 ${lm.assign_p99_ms} ms | close p99 ${lm.close_p99_ms} ms | drain ${lm.drain_per_s}/s | list p50 SUCCESS ${lm.list_success_p50_ms} WAITING ${lm.list_waiting_p50_ms} all ${lm.list_all_p50_ms} ms | stats p50 ${lm.stats_p50_ms} ms (first ${lm.stats_first_p50_ms})`,
     );
     p.log(lines[lines.length - 1]);
   }

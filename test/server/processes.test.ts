@@ -192,6 +192,13 @@ describe('getprocessesmsg', () => {
     await t.call('cancelprocessmsg', { processid: low.processid }, c.user);
     expect((await list({ state: 2 })).map((p: any) => p.processid)).toEqual([high.processid]);
     expect((await list({ state: 4 })).map((p: any) => p.processid)).toEqual([low.processid]);
+    // every state: each state's newest, merged newest first, then cut to count and filtered
+    const ids = (ps: any) => (ps as any[]).map((p) => p.processid);
+    expect(ids(await list({ state: -1 }))).toEqual([other.processid, high.processid, mid.processid, low.processid]);
+    expect(ids(await list({ state: -1, count: 2 }))).toEqual([other.processid, high.processid]);
+    expect(ids(await list({ state: -1, count: 3, label: 'L' }))).toEqual([other.processid, mid.processid, low.processid]);
+    expect(ids(await list({ state: -1, executortype: 'other' }))).toEqual([other.processid]);
+    expect((await list({ state: -1, count: 4 })).map((p: any) => p.state)).toEqual([0, 2, 0, 4]);
     await t.call('removeallprocessesmsg', { colonyname: COLONY, state: -1 }, c.owner);
   });
 
