@@ -10,7 +10,7 @@ import { openDb, type Db, type Queryable } from '../../src/store/db.js';
 import { assignMany, assignNext, type AssignAttempt } from '../../src/store/process-assign.js';
 import { testDbConfig, testDbKind } from '../helpers/db.js';
 import { addApprovedExecutor, newKey, setupColony, startTestServer, type Cast, type Key, type TestServer } from '../helpers/server.js';
-import { node, waitFor, workflow } from '../helpers/workflow.js';
+import { node, sleep, waitFor, workflow } from '../helpers/workflow.js';
 
 const COLONY = 'locks';
 const TA = 'type-a';
@@ -37,9 +37,10 @@ async function connection(): Promise<Db> {
   return d;
 }
 const backendPid = async (d: Queryable) => (await d.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0].pid;
+const waitingForLock = async (watch: Queryable, pid: number) =>
+  (await watch.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [pid]))[0].n === 1;
 /** Resolves once backend `pid` waits for a row lock. */
-const waitsForLock = (watch: Queryable, pid: number) =>
-  waitFor(async () => (await watch.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [pid]))[0].n === 1);
+const waitsForLock = (watch: Queryable, pid: number) => waitFor(() => waitingForLock(watch, pid));
 
 async function executor(name: string, type: string): Promise<Key> {
   const k = newKey();
@@ -64,14 +65,17 @@ describe('assignment locks', () => {
     const [holder, replica1, replica2, watch] = [await connection(), await connection(), await connection(), await connection()];
     const [pid1, pid2] = [await backendPid(replica1), await backendPid(replica2)];
 
-    // A bystander holds both graphs while the two batches start: replica 1's attempts meet the
-    // workflows in the order a, b, replica 2's in the order b, a. Each waits for the bystander.
+    // Replica 1's attempts meet the workflows in the order a, b, replica 2's in the order b, a,
+    // while a bystander holds workflow a. Each batch ends up waiting, replica 1 first in line.
+    // Before, replica 1 waited for a with a's root claimed, replica 2 started b and then waited
+    // for a too; once the bystander was done, replica 1 (first in line) started a and waited for
+    // b, held by replica 2, which waited for a: PostgreSQL failed one ("deadlock detected").
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let locked!: () => void;
     const holding = new Promise<void>((r) => (locked = r));
     const bystander = holder.tx(async (q) => {
-      await q.query('SELECT 1 FROM process_graphs WHERE processgraphid = ANY ($1) FOR UPDATE', [[ga, gb]]);
+      await q.query('SELECT 1 FROM process_graphs WHERE processgraphid = $1 FOR UPDATE', [ga]);
       locked();
       await held;
     });
@@ -83,8 +87,6 @@ describe('assignment locks', () => {
     release();
     await bystander;
 
-    // Before, each took its first graph, then waited for the other's: PostgreSQL failed one
-    // ("deadlock detected").
     const [r1, r2] = await Promise.allSettled([first, second]);
     expect(r1.status).toBe('fulfilled');
     expect(r2.status).toBe('fulfilled');
@@ -118,10 +120,17 @@ describe('assignment locks', () => {
     try {
       const single = assignNext(replica, attempt(e));
       // Before, the statement waited here until the bystander was done.
-      const outcome = await Promise.race([
-        single,
-        waitsForLock(watch, pid).then(() => 'waited for the executor row' as const),
-      ]);
+      let answered = false;
+      const watching = (async () => {
+        while (!answered) {
+          if (await waitingForLock(watch, pid)) return 'waited for the executor row' as const;
+          await sleep(20);
+        }
+        return 'not waiting' as const;
+      })();
+      const outcome = await Promise.race([single, watching]);
+      answered = true;
+      await watching;
       expect(outcome).toMatchObject({ kind: 'assigned', process: { processid: p.processid, assignedexecutorid: e.id } });
       expect((await heard())[0].t).toBe('1');
     } finally {
