@@ -56,15 +56,23 @@ function localPorts(pid: number): Set<number> {
   return ports;
 }
 
+/** utime+stime per pid of PostgreSQL's processes: the backends, and the others (auxiliary). */
+export interface PostgresCpu {
+  /** backends serving connections (a client port in their title) */
+  backends: Map<number, number>;
+  /** WAL writer, checkpointer, autovacuum workers, postmaster, ...: shared work, not one client's */
+  others: Map<number, number>;
+}
+
 /**
  * utime+stime per pid of the processes named postgres (backends come and go). With `clientPid`,
  * only the backends serving that process's connections (matched by the client port in the
  * backend's title, "postgres: … 127.0.0.1(54321) …") and the shared auxiliary processes (WAL
- * writer, checkpointer, …) count: other clients of the same PostgreSQL are left out.
+ * writer, checkpointer, autovacuum, …) count: other clients of the same PostgreSQL are left out.
  */
-export function postgresCpu(clientPid?: number): Map<number, number> {
+export function postgresCpu(clientPid?: number): PostgresCpu {
   const ours = clientPid ? localPorts(clientPid) : undefined;
-  const out = new Map<number, number>();
+  const out: PostgresCpu = { backends: new Map(), others: new Map() };
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
@@ -73,18 +81,16 @@ export function postgresCpu(clientPid?: number): Map<number, number> {
   }
   for (const pid of pids) {
     if (commOf(pid) !== 'postgres') continue;
-    if (ours) {
-      let title = '';
-      try {
-        title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      } catch {
-        continue;
-      }
-      const port = /\((\d+)\)/.exec(title);
-      if (port && !ours.has(Number(port[1]))) continue; // another client's backend
+    let title = '';
+    try {
+      title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
     }
+    const port = /\((\d+)\)/.exec(title);
+    if (port && ours && !ours.has(Number(port[1]))) continue; // another client's backend
     const s = procCpuSeconds(Number(pid));
-    if (Number.isFinite(s)) out.set(Number(pid), s);
+    if (Number.isFinite(s)) (port ? out.backends : out.others).set(Number(pid), s);
   }
   return out;
 }
@@ -134,22 +140,35 @@ export class CpuTotal {
   }
 }
 
-// One running total per server child (per target for a remote one), kept while the child lives.
-const postgresTotals = new Map<number | undefined, CpuTotal>();
+// Running totals per server child (per target for a remote one), kept while the child lives:
+// its backends' and PostgreSQL's other processes', both from one scan of /proc per second.
+const postgresTotals = new Map<number | undefined, { backends: CpuTotal; others: CpuTotal }>();
 
-function postgresTotal(serverPid: number | undefined): number {
-  let total = postgresTotals.get(serverPid);
-  if (!total) {
-    const t: CpuTotal = new CpuTotal(() => {
-      if (serverPid !== undefined && !Number.isFinite(procCpuSeconds(serverPid))) {
-        t.stop(); // the child is gone: nothing of it left to follow
-        postgresTotals.delete(serverPid);
+function postgresTotal(serverPid: number | undefined): { backends: number; others: number } {
+  let totals = postgresTotals.get(serverPid);
+  if (!totals) {
+    let scan: PostgresCpu | undefined;
+    let scannedAt = 0;
+    const read = (): PostgresCpu => {
+      if (!scan || performance.now() - scannedAt > 100) {
+        if (serverPid !== undefined && !Number.isFinite(procCpuSeconds(serverPid))) {
+          // the child is gone: nothing of it left to follow
+          t.backends.stop();
+          t.others.stop();
+          postgresTotals.delete(serverPid);
+        }
+        scan = postgresCpu(serverPid);
+        scannedAt = performance.now();
       }
-      return postgresCpu(serverPid);
-    });
-    postgresTotals.set(serverPid, (total = t));
+      return scan;
+    };
+    const t = { backends: new CpuTotal(() => read().backends), others: new CpuTotal(() => read().others) };
+    postgresTotals.set(serverPid, (totals = t));
   }
-  return total.sample();
+  // the backends' total reads first, so both use the same scan
+  const backends = totals.backends.sample();
+  const others = totals.others.sample();
+  return { backends, others };
 }
 
 /** Resident set size of a pid in MB (NaN when unknown). */
@@ -166,8 +185,9 @@ export interface CpuSnapshot {
   t: number;
   client: number;
   server: number;
-  /** PostgreSQL's CPU seconds so far (see CpuTotal) */
+  /** PostgreSQL's CPU seconds so far (see CpuTotal): all of it, and its processes other than backends */
   postgres: number;
+  postgresOthers: number;
 }
 
 export interface CpuShare {
@@ -175,7 +195,16 @@ export interface CpuShare {
   client: number;
   server: number;
   postgres: number;
+  /** of which PostgreSQL's processes other than backends (WAL writer, checkpointer, autovacuum, ...) */
+  postgresOthers: number;
   wallS: number;
+}
+
+function postgresSnapshot(serverPid: number | undefined): { postgres: number; postgresOthers: number } {
+  const { backends, others } = postgresTotal(serverPid);
+  // no process seen at all: unknown; only one kind seen: the other one did no work
+  if (Number.isNaN(backends) && Number.isNaN(others)) return { postgres: NaN, postgresOthers: NaN };
+  return { postgres: (Number.isNaN(backends) ? 0 : backends) + (Number.isNaN(others) ? 0 : others), postgresOthers: Number.isNaN(others) ? 0 : others };
 }
 
 export function cpuSnapshot(serverPid: number | undefined): CpuSnapshot {
@@ -184,12 +213,12 @@ export function cpuSnapshot(serverPid: number | undefined): CpuSnapshot {
     t: performance.now(),
     client: (u.user + u.system) / 1e6,
     server: serverPid ? procCpuSeconds(serverPid) : NaN,
-    postgres: postgresTotal(serverPid),
+    ...postgresSnapshot(serverPid),
   };
 }
 
 export function cpuShare(a: CpuSnapshot, b: CpuSnapshot): CpuShare {
   const wallS = (b.t - a.t) / 1000;
   const pct = (x: number, y: number) => (wallS > 0 ? ((y - x) / wallS) * 100 : NaN);
-  return { client: pct(a.client, b.client), server: pct(a.server, b.server), postgres: pct(a.postgres, b.postgres), wallS };
+  return { client: pct(a.client, b.client), server: pct(a.server, b.server), postgres: pct(a.postgres, b.postgres), postgresOthers: pct(a.postgresOthers, b.postgresOthers), wallS };
 }

@@ -27,6 +27,7 @@ export function addCpu(m: Record<string, number>, c: CpuShare, ops?: { n: number
   m.cpu_client_pct = round(c.client, 1);
   m.cpu_server_pct = round(c.server, 1);
   m.cpu_postgres_pct = round(c.postgres, 1);
+  m.cpu_postgres_others_pct = round(c.postgresOthers, 1);
   if (ops && ops.n > 0) {
     const per = (pct: number) => round(((pct / 100) * c.wallS * 1000) / ops.n, 3);
     m[`client_cpu_ms_per_${ops.unit}`] = per(c.client);
