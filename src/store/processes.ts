@@ -10,7 +10,7 @@ import { ATTRIBUTE_RECORDSET, envAttributes, type AttributeRow } from './attribu
 import { batchStatementSize, padTo, sizeLimit } from './batch-size.js';
 import type { Queryable } from './db.js';
 import { liveFirst } from './executors.js';
-import { eligible, execDeadline, executorCte, heartbeatCte } from './process-assign.js';
+import { eligible, eligibleWaits, execDeadline, executorCte, heartbeatCte } from './process-assign.js';
 import { memberSql } from './membership.js';
 import { PROCESS_COLUMNS, processToWire, type ProcessRow } from './process-wire.js';
 
@@ -119,7 +119,7 @@ const RECORDSET = `json_to_recordset($1::json) AS x(processid text, colonyname t
 const HANDOFF_CTES = `x AS MATERIALIZED (SELECT * FROM ${RECORDSET}), ${executorCte('$5', '$4')}, hand AS (
   SELECT x.processid FROM x
    WHERE (SELECT ok FROM mem) AND EXISTS (SELECT 1 FROM ini) AND (SELECT state FROM ex) = 1 AND NOT (SELECT paused FROM ex) AND ${eligible('x', '$4', '$7', '$8')}
-     AND NOT EXISTS (SELECT 1 FROM processes p WHERE ${eligible('p', '$4', '$7', '$8')})
+     AND NOT ${eligibleWaits('p', '$4', '$7', '$8')}
    ORDER BY x.prioritytime
    LIMIT 1
 ), ${heartbeatCte('$5', '$4', '$6', 'EXISTS (SELECT 1 FROM hand)')}`;
