@@ -39,7 +39,12 @@ export async function openPostgres(c: DbConfig): Promise<Db> {
   const base: pg.PoolConfig = c.url
     ? { connectionString: c.url, application_name }
     : { host: c.host, port: c.port ?? 5432, user: c.user, password: c.password, database: c.database ?? 'postgres', application_name };
-  const options = schema ? `-c search_path=${schema}` : undefined;
+  // plan_cache_mode: the hot statements are prepared once per connection and written to run
+  // well on their generic plan (one plan for any values). Under "auto", once the processes table
+  // has statistics PostgreSQL judged the generic plans dearer than fresh ones and planned the
+  // assign, close and submit statements anew on every call: its CPU per process doubled
+  // (bench/RESULTS.md, eighth round). A URL's own `options` still win (pg reads the URL last).
+  const options = [schema ? `-c search_path=${schema}` : '', '-c plan_cache_mode=force_generic_plan'].filter(Boolean).join(' ');
   if (schema) {
     const admin = new pg.Client({ ...base });
     await admin.connect();
