@@ -31,8 +31,7 @@ export function eligible(alias: string, colony: string, cpu: string, mem: string
  * queue order, so that PostgreSQL reads it from processes_queue. Written as EXISTS, the same test
  * was planned (once the table had statistics) as a sequential scan stopping at the first match,
  * which the planner expected early; but the waiting rows are the table's newest, so with 10,000
- * rows every assign attempt read 3,000 of them (0.7 ms), and PostgreSQL's CPU per process
- * doubled in the benchmark whenever that plan was chosen.
+ * rows an assign attempt read 3,000 of them (0.7 ms): a batch of 16 took 14 ms instead of 2.2.
  */
 export function eligibleWaits(alias: string, colony: string, cpu: string, mem: string, except = ''): string {
   const a = alias;
