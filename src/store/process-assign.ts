@@ -250,10 +250,14 @@ export async function assignMany(q: Queryable, colonyname: string, as: AssignPar
   return as.map((_, i) => attemptOf(byOrd.get(i + 1)));
 }
 
-/** Is any process of the colony and executor type assignable (WAITING, parents done)? From the queue index. */
+/**
+ * Is any process of the colony and executor type assignable (WAITING, parents done)? The queue's
+ * first row, from the queue index (an EXISTS may be planned as a sequential scan: see eligibleWaits).
+ */
 export async function anyAssignable(q: Queryable, colonyname: string, executortype: string): Promise<boolean> {
   const rows = await q.query<{ ok: boolean }>(
-    'SELECT EXISTS (SELECT 1 FROM processes WHERE colonyname = $1 AND executortype = $2 AND state = 0 AND NOT waitforparents) AS ok',
+    `SELECT (SELECT processid FROM processes WHERE colonyname = $1 AND executortype = $2 AND state = 0 AND NOT waitforparents
+              ORDER BY prioritytime LIMIT 1) IS NOT NULL AS ok`,
     [colonyname, executortype],
   );
   return rows[0].ok;
