@@ -33,6 +33,8 @@ const program = new Command()
   .option('--target-db-schema <name>', 'schema in --target-db-url')
   .addOption(new Option('--server-entry <entry>', 'how to start our server').choices(['auto', 'cli', 'bench']).default('auto'))
   .option('--cpu-prof [dir]', 'run the server child with --cpu-prof, profiles into dir (default bench/profiles/<time>)')
+  .option('--gc', "run the server child with --trace-gc and report its GC pauses per run (server_gc_*)")
+  .option('--server-node-args <args>', 'more node arguments for a self-started server, space-separated (e.g. "--max-semi-space-size=32")')
   .option('-r, --runs <n>', 'measured runs (medians are reported)', int)
   .option('-w, --warmup <n>', 'processes of an unreported warm-up run per target', int, 500)
   .option('-n, --processes <n>', 'processes per run (throughput, wakeup, scale per level; reads: how many to read from)', int)
@@ -94,6 +96,8 @@ function targetOptions(spec: string): TargetOptions {
     targetDbUrl: opts.targetDbUrl,
     targetDbSchema: opts.targetDbSchema,
     cpuProfDir: profDir,
+    serverGc: Boolean(opts.gc),
+    serverNodeArgs: typeof opts.serverNodeArgs === 'string' ? opts.serverNodeArgs.split(/\s+/).filter(Boolean) : undefined,
     serverEntry: opts.serverEntry,
     log,
   };
@@ -127,7 +131,10 @@ try {
     const order = targets.map((_, i) => i);
     if (r % 2 === 1) order.reverse();
     for (const i of order) {
+      const gcMark = targets[i].gc?.mark();
       const res = await runMode(mode, targets[i], modeOpts);
+      // the pauses of this run (its setup included), read from the child's --trace-gc lines
+      if (targets[i].gc) Object.assign(res.metrics, targets[i].gc!.summary(gcMark));
       // other work on the machine skews every figure: keep the load next to them
       res.metrics.loadavg_1m = Math.round(loadavg()[0] * 100) / 100;
       results[i].runs.push(res);

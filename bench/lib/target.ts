@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb, type Db } from '../../src/store/db.js';
+import { GcLog } from './gc.js';
 import { keyOf, newKey, parseTarget, type Key } from './client.js';
 import { benchModule, cliMain, tsExecArgv } from './paths.js';
 
@@ -27,6 +28,10 @@ export interface TargetOptions {
   targetDbSchema?: string;
   /** write V8 CPU profiles of the server child into this folder */
   cpuProfDir?: string;
+  /** start the server child with --trace-gc and keep its pauses (Target.gc) */
+  serverGc?: boolean;
+  /** more node arguments for the server child (V8 flags such as --max-semi-space-size=32) */
+  serverNodeArgs?: string[];
   serverEntry: 'auto' | 'cli' | 'bench';
   /** extra environment for the server child */
   serverEnv?: Record<string, string>;
@@ -45,6 +50,8 @@ export interface Target {
   entry: string;
   /** open database of the target when we can reach it (PostgreSQL), else undefined */
   db?: Db;
+  /** the server child's GC pauses, when started with serverGc */
+  gc?: GcLog;
   stop(): Promise<void>;
 }
 
@@ -127,7 +134,12 @@ async function startSelf(o: TargetOptions, entry: 'cli' | 'bench'): Promise<Targ
     ...(o.db === 'postgres' ? { COLONIES_DB_URL: o.dbUrl, COLONIES_DB_SCHEMA: schema } : { COLONIES_DATA_DIR: o.dataDir ?? tmpDir! }),
     ...o.serverEnv,
   });
-  const nodeArgs = o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : [];
+  const nodeArgs = [
+    ...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []),
+    ...(o.serverGc ? ['--trace-gc'] : []),
+    ...(o.serverNodeArgs ?? []),
+  ];
+  const gc = o.serverGc ? new GcLog() : undefined;
   const args =
     entry === 'cli' ? [...nodeArgs, cliMain()!, 'server', 'start'] : [...nodeArgs, ...tsExecArgv, benchModule('server-main')];
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -136,7 +148,10 @@ async function startSelf(o: TargetOptions, entry: 'cli' | 'bench'): Promise<Targ
     output.push(b.toString());
     if (output.length > 50) output.shift();
   };
-  child.stdout!.on('data', keep);
+  child.stdout!.on('data', (b: Buffer) => {
+    keep(b);
+    gc?.feed(b.toString());
+  });
   child.stderr!.on('data', keep);
   let exited = false;
   const exit = new Promise<void>((r) => child.once('exit', () => ((exited = true), r())));
@@ -168,6 +183,7 @@ async function startSelf(o: TargetOptions, entry: 'cli' | 'bench'): Promise<Targ
     dbKind: o.db,
     entry,
     db,
+    gc,
     async stop() {
       await db?.close();
       await stopChild(child, exit, () => exited);
