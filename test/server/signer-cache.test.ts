@@ -1,10 +1,16 @@
-// The signer cache: a repeated (payload, signature) pair is recovered once; anything else —
-// another payload under the same signature, a bad signature, a big payload — is checked afresh.
+// The signer cache: a repeated (payload, signature) pair is recovered at its first two sightings
+// and served from the cache after that; a pair seen once is never kept; anything else — another
+// payload under the same signature, a bad signature, a big payload — is checked afresh.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserCrypto } from '../../src/crypto/index.js';
 import { buildRequest, encodePayload } from '../../src/protocol/envelope.js';
 import { SignerCache } from '../../src/server/signer-cache.js';
 import { newKey, setupColony, startTestServer, type Cast, type TestServer } from '../helpers/server.js';
+
+// signatures are hex on the wire; the cache keys first sightings by a hex prefix
+const S1 = 'a1'.repeat(65);
+const S2 = 'b2'.repeat(65);
+const sig = (n: number) => n.toString(16).padStart(7, '0').padEnd(130, 'c');
 
 function counting() {
   const calls: string[] = [];
@@ -17,46 +23,64 @@ function counting() {
 }
 
 describe('SignerCache', () => {
-  it('recovers a repeated pair once, and a new payload under the same signature again', () => {
+  it('recovers a pair at its first two sightings, then from the cache; a new payload under the same signature again', () => {
     const c = new SignerCache();
     const { calls, recover } = counting();
-    expect(c.signer('p1', 's1', recover)).toBe('id:s1:p1');
-    expect(c.signer('p1', 's1', recover)).toBe('id:s1:p1');
-    expect(calls).toEqual(['p1']);
-    expect(c.signer('p2', 's1', recover)).toBe('id:s1:p2');
-    expect(c.signer('p1', 's2', recover)).toBe('id:s2:p1');
-    expect(calls).toEqual(['p1', 'p2', 'p1']);
+    expect(c.signer('p1', S1, recover)).toBe(`id:${S1}:p1`);
+    expect(c.size).toBe(0); // seen once: not kept
+    expect(c.signer('p1', S1, recover)).toBe(`id:${S1}:p1`);
+    expect(c.size).toBe(1);
+    expect(c.signer('p1', S1, recover)).toBe(`id:${S1}:p1`);
+    expect(c.signer('p1', S1, recover)).toBe(`id:${S1}:p1`);
+    expect(calls).toEqual(['p1', 'p1']);
+    expect(c.signer('p2', S1, recover)).toBe(`id:${S1}:p2`);
+    expect(c.signer('p1', S2, recover)).toBe(`id:${S2}:p1`);
+    expect(calls).toEqual(['p1', 'p1', 'p2', 'p1']);
+  });
+
+  it('keeps nothing of pairs that are never sent twice (every submit, every close)', () => {
+    const c = new SignerCache(64);
+    const { calls, recover } = counting();
+    for (let i = 0; i < 1000; i++) expect(c.signer(`p${i}`, sig(i), recover)).toBe(`id:${sig(i)}:p${i}`);
+    expect(calls.length).toBe(1000);
+    expect(c.size).toBe(0);
+    // a pair seen again within the last two generations of first sightings is kept
+    c.signer('p999', sig(999), recover);
+    expect(c.size).toBe(1);
+    // one seen too long ago counts as new again
+    c.signer('p0', sig(0), recover);
+    expect(c.size).toBe(1);
   });
 
   it('never remembers a failure', () => {
     const c = new SignerCache();
     const { calls, recover } = counting();
-    expect(() => c.signer('p', 'bad', recover)).toThrow('bad signature');
-    expect(() => c.signer('p', 'bad', recover)).toThrow('bad signature');
-    expect(calls).toEqual(['p', 'p']);
+    for (let i = 0; i < 3; i++) expect(() => c.signer('p', 'bad', recover)).toThrow('bad signature');
+    expect(calls).toEqual(['p', 'p', 'p']);
     expect(c.size).toBe(0);
   });
 
   it('keeps the most recently used pairs up to its size', () => {
     const c = new SignerCache(2);
     const { calls, recover } = counting();
-    c.signer('a', 'sa', recover);
-    c.signer('b', 'sb', recover);
-    c.signer('a', 'sa', recover); // a is now the most recent
-    c.signer('c', 'sc', recover); // evicts b
+    const [sa, sb, sc] = [sig(10), sig(11), sig(12)];
+    const twice = (p: string, s: string) => (c.signer(p, s, recover), c.signer(p, s, recover));
+    twice('a', sa);
+    twice('b', sb);
+    c.signer('a', sa, recover); // a is now the most recent
+    twice('c', sc); // evicts b
     expect(c.size).toBe(2);
-    c.signer('a', 'sa', recover);
-    c.signer('b', 'sb', recover);
-    expect(calls).toEqual(['a', 'b', 'c', 'b']);
+    c.signer('a', sa, recover);
+    c.signer('b', sb, recover);
+    expect(calls).toEqual(['a', 'a', 'b', 'b', 'c', 'c', 'b']);
   });
 
   it('does not keep big payloads', () => {
     const c = new SignerCache();
     const { calls, recover } = counting();
     const big = 'x'.repeat(5000);
-    c.signer(big, 's', recover);
-    c.signer(big, 's', recover);
-    expect(calls.length).toBe(2);
+    for (let i = 0; i < 3; i++) c.signer(big, S1, recover);
+    expect(calls.length).toBe(3);
     expect(c.size).toBe(0);
   });
 });
