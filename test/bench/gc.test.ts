@@ -5,14 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { GcLog, parseGcLine } from '../../bench/lib/gc.js';
 
 describe('bench GC pauses (--trace-gc)', () => {
-  it('reads the collector and the main-thread pause of a line, and nothing from other lines', () => {
+  it('reads the collector, the main-thread pause and the heap before and after of a line, and nothing from other lines', () => {
     expect(parseGcLine('[9:0x3170ed20]     4304 ms: Scavenge 41.7 (73.6) -> 19.4 (62.4) MB, 8.68 / 0.04 ms  (average mu = 0.998) allocation failure;')).toEqual({
       kind: 'Scavenge',
       ms: 8.68,
+      before: 41.7,
+      after: 19.4,
     });
     expect(
       parseGcLine('[9:0x31]   12015 ms: Mark-Compact 55.9 (87.9) -> 21.6 (75.1) MB, 4.42 / 0.03 ms  (+ 8.4 ms in 23 steps since start of marking) finalize'),
-    ).toEqual({ kind: 'Mark-Compact', ms: 4.42 });
+    ).toEqual({ kind: 'Mark-Compact', ms: 4.42, before: 55.9, after: 21.6 });
     expect(parseGcLine('{"level":40,"msg":"grouped assign failed"}')).toBeNull();
     expect(parseGcLine('')).toBeNull();
   });
@@ -30,6 +32,8 @@ describe('bench GC pauses (--trace-gc)', () => {
       server_gc_pause_max_ms: 12.5,
       server_gc_pauses_over_10ms: 1,
       server_gc_young_max_ms: 12.5,
+      // from the mark's collection (after 3.8 MB) to 5.4, then from 4.8 to 16.7
+      server_gc_allocated_mb: 13.5,
     });
     expect(log.summary().server_gc_pauses).toBe(3);
   });
@@ -47,6 +51,8 @@ describe('bench GC pauses (--trace-gc)', () => {
     const s = log.summary();
     expect(s.server_gc_pauses).toBe(lines.length);
     expect(s.server_gc_pause_max_ms).toBeGreaterThan(0);
+    // the child kept 200,000 small objects: at least a few MB went through its heap
+    expect(s.server_gc_allocated_mb).toBeGreaterThan(2);
     expect(lines.map(parseGcLine).map((p) => p?.kind)).toEqual(expect.arrayContaining(['Mark-Compact', 'Scavenge']));
   });
 });
