@@ -2,7 +2,6 @@
 // any host:port speaking the protocol. A self-started server gets a fresh PostgreSQL schema
 // (dropped afterwards) or a temporary PGlite folder, and a random server owner key.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -10,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb, type Db } from '../../src/store/db.js';
 import { GcLog } from './gc.js';
+import { dropStaleScratchSchemas, scratchSchemaName } from './scratch.js';
 import { keyOf, newKey, parseTarget, type Key } from './client.js';
 import { benchModule, cliMain, tsExecArgv } from './paths.js';
 
@@ -118,11 +118,26 @@ async function openRemote(o: TargetOptions): Promise<Target> {
   };
 }
 
+/** Benchmark schemas older than this belong to no run in progress (a soak is 10 minutes). */
+const STALE_SCHEMA_MS = 12 * 3600_000;
+
+/** Drops the schemas that killed benchmark runs left in `dbUrl` (see scratch.ts). */
+async function dropStaleBenchSchemas(dbUrl: string, log?: (line: string) => void): Promise<void> {
+  const admin = await openDb({ url: dbUrl, poolSize: 1 });
+  try {
+    const dropped = await dropStaleScratchSchemas(admin, 'bench', 3, STALE_SCHEMA_MS);
+    if (dropped.length) log?.(`dropped ${dropped.length} benchmark schema(s) left by killed runs: ${dropped.join(', ')}`);
+  } finally {
+    await admin.close();
+  }
+}
+
 async function startSelf(o: TargetOptions, entry: 'cli' | 'bench'): Promise<Target> {
+  if (o.db === 'postgres') await dropStaleBenchSchemas(o.dbUrl, o.log);
   const serverKey = newKey();
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  const schema = `bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const schema = scratchSchemaName('bench', 3);
   const tmpDir = o.db === 'pglite' && !o.dataDir ? mkdtempSync(join(tmpdir(), 'colonies-bench-')) : undefined;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('COLONIES_')) env[k] = v;

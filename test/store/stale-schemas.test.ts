@@ -1,7 +1,8 @@
-// Test schemas that a killed run left behind are dropped by the next run (global setup); those
-// of a run that may still be going, and any schema not named like a test schema, are kept.
+// Scratch schemas that a killed run left behind (tests: t_*, benchmark: bench_*) are dropped by
+// the next run; those of a run that may still be going, and any schema not named like one, are kept.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/store/db.js';
+import { dropStaleScratchSchemas, scratchSchemaName } from '../../bench/lib/scratch.js';
 import { dropStaleTestSchemas, testDbConfig, testSchemaName } from '../helpers/db.js';
 
 const HOUR = 3600_000;
@@ -35,5 +36,17 @@ describe('stale test schemas', () => {
     expect(dropped).not.toContain(recent);
     expect(dropped).not.toContain(other);
     expect((await schemas()).sort()).toEqual([other, recent].sort());
+  });
+
+  it("drops a killed benchmark's schema by the benchmark's own name shape, and nothing of the tests'", async () => {
+    const now = Date.now();
+    const bench = scratchSchemaName('bench', 3, now - 30 * HOUR);
+    const test = testSchemaName(now - 30 * HOUR);
+    made.push(bench, test);
+    for (const s of [bench, test]) await db.exec(`CREATE SCHEMA "${s}"; CREATE TABLE "${s}".x (id int)`);
+    expect(await dropStaleScratchSchemas(db, 'bench', 3, 12 * HOUR, now)).toContain(bench);
+    expect(await schemas()).toContain(test);
+    expect(await schemas()).not.toContain(bench);
+    await expect(dropStaleScratchSchemas(db, 'x%', 3, HOUR)).rejects.toThrow('invalid scratch schema prefix');
   });
 });
