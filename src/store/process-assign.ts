@@ -27,16 +27,20 @@ export function eligible(alias: string, colony: string, cpu: string, mem: string
     AND ${a}.cpu <= ${cpu} AND ${a}.mem <= ${mem} AND NOT ${a}.oversized`;
 }
 /**
- * Whether a process eligible for the executor waits (other than `except`): the first one in the
- * queue order, so that PostgreSQL reads it from processes_queue. Written as EXISTS, the same test
- * was planned (once the table had statistics) as a sequential scan stopping at the first match,
- * which the planner expected early; but the waiting rows are the table's newest, so with 10,000
- * rows an assign attempt read 3,000 of them (0.7 ms): a batch of 16 took 14 ms instead of 2.2.
+ * Whether a row of processes `alias` matching `where` waits in the queue, asked as "the queue's
+ * first such row", so that PostgreSQL reads it from processes_queue. Written as EXISTS, the same
+ * test was planned (once the table had statistics) as a sequential scan stopping at the first
+ * match, which the planner expected early; but the waiting rows are the table's newest, so with
+ * 10,000 rows an assign attempt read 3,000 of them (0.7 ms): a batch of 16 took 14 ms instead of 2.2.
  */
+function queueHas(alias: string, where: string): string {
+  return `(SELECT ${alias}.processid FROM processes ${alias} WHERE ${where}
+    ORDER BY ${alias}.prioritytime LIMIT 1) IS NOT NULL`;
+}
+
+/** Whether a process eligible for the executor waits (other than `except`); see queueHas. */
 export function eligibleWaits(alias: string, colony: string, cpu: string, mem: string, except = ''): string {
-  const a = alias;
-  return `(SELECT ${a}.processid FROM processes ${a} WHERE ${eligible(a, colony, cpu, mem)}${except ? ` AND ${a}.processid <> ${except}` : ''}
-    ORDER BY ${a}.prioritytime LIMIT 1) IS NOT NULL`;
+  return queueHas(alias, `${eligible(alias, colony, cpu, mem)}${except ? ` AND ${alias}.processid <> ${except}` : ''}`);
 }
 
 /** The execution deadline of process `alias` assigned at `now`: its maxexectime from then, if it has one. */
@@ -250,15 +254,10 @@ export async function assignMany(q: Queryable, colonyname: string, as: AssignPar
   return as.map((_, i) => attemptOf(byOrd.get(i + 1)));
 }
 
-/**
- * Is any process of the colony and executor type assignable (WAITING, parents done)? The queue's
- * first row, from the queue index (an EXISTS may be planned as a sequential scan: see eligibleWaits).
- */
+/** Is any process of the colony and executor type assignable (WAITING, parents done)? See queueHas. */
+const ANY_ASSIGNABLE_SQL = `SELECT ${queueHas('p', 'p.colonyname = $1 AND p.executortype = $2 AND p.state = 0 AND NOT p.waitforparents')} AS ok`;
+
 export async function anyAssignable(q: Queryable, colonyname: string, executortype: string): Promise<boolean> {
-  const rows = await q.query<{ ok: boolean }>(
-    `SELECT (SELECT processid FROM processes WHERE colonyname = $1 AND executortype = $2 AND state = 0 AND NOT waitforparents
-              ORDER BY prioritytime LIMIT 1) IS NOT NULL AS ok`,
-    [colonyname, executortype],
-  );
+  const rows = await q.query<{ ok: boolean }>(ANY_ASSIGNABLE_SQL, [colonyname, executortype]);
   return rows[0].ok;
 }
