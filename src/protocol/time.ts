@@ -13,16 +13,36 @@ export function nowNs(): bigint {
   return ns;
 }
 
+const NS_PER_S = 1_000_000_000n;
+// The date-and-time part of the last second formatted: the times of one reply (submission,
+// start, deadlines) and of a burst of replies mostly fall in the same second.
+let lastSecond = Number.NaN;
+let lastBase = '';
+
 /** RFC 3339 in UTC with up to 9 fractional digits (trailing zeros dropped); 0n → zero time. */
 export function formatTime(ns: bigint | number | null | undefined): string {
   if (ns === null || ns === undefined) return ZERO_TIME;
   const v = typeof ns === 'bigint' ? ns : BigInt(ns);
   if (v === 0n) return ZERO_TIME;
-  const ms = Number(v / 1_000_000n);
-  const base = new Date(ms).toISOString().slice(0, 19);
-  let frac = (((v % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n).toString().padStart(9, '0');
-  frac = frac.replace(/0+$/, '');
-  return frac ? `${base}.${frac}Z` : `${base}Z`;
+  let sec = v / NS_PER_S;
+  let nanos = Number(v - sec * NS_PER_S);
+  if (nanos < 0) {
+    // before 1970: BigInt division truncates toward zero, the second must be the floor
+    nanos += 1e9;
+    sec -= 1n;
+  }
+  const s = Number(sec);
+  if (s !== lastSecond) {
+    lastBase = new Date(s * 1000).toISOString().slice(0, 19);
+    lastSecond = s;
+  }
+  if (nanos === 0) return `${lastBase}Z`;
+  let digits = 9;
+  while (nanos % 10 === 0) {
+    nanos /= 10;
+    digits--;
+  }
+  return `${lastBase}.${String(nanos).padStart(digits, '0')}Z`;
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;
