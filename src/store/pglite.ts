@@ -419,8 +419,10 @@ export async function openPglite(c: DbConfig): Promise<Db> {
   // array types, so that array columns parse to arrays of their element type
   const arrays = await s.query('SELECT oid, typelem FROM pg_catalog.pg_type WHERE typcategory = $1 AND typelem <> 0', ['A']);
   s.types.addArrays(arrays.map((r) => [Number(r.oid), Number(r.typelem)] as [number, number]));
-  // as on PostgreSQL (see ./postgres.ts): the prepared statements run on their generic plans
+  // as on PostgreSQL (see ./postgres.ts): the prepared statements run on their generic plans,
+  // without JIT (PGlite has none; the setting keeps the two alike)
   await s.exec('SET plan_cache_mode = force_generic_plan');
+  await s.exec('SET jit = off');
   const db: Db = {
     kind: 'pglite',
     where: dir ?? 'memory',

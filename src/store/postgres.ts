@@ -43,8 +43,12 @@ export async function openPostgres(c: DbConfig): Promise<Db> {
   // well on their generic plan (one plan for any values). Under "auto", once the processes table
   // has statistics PostgreSQL judged the generic plans dearer than fresh ones and planned the
   // assign, close and submit statements anew on every call: its CPU per process doubled
-  // (bench/RESULTS.md, eighth round). A URL's own `options` still win (pg reads the URL last).
-  const options = [schema ? `-c search_path=${schema}` : '', '-c plan_cache_mode=force_generic_plan'].filter(Boolean).join(' ');
+  // (bench/RESULTS.md, eighth round). jit: a generic plan does not know a LIMIT's value or a
+  // range's width, so at 1,000,000 rows its estimated cost passed PostgreSQL's JIT thresholds and
+  // a page of 20 processes (0.2 ms to run) first spent 110-180 ms compiling (tenth round); none of
+  // our statements runs long enough to gain from JIT. A URL's own `options` still win (pg reads
+  // the URL last).
+  const options = [schema ? `-c search_path=${schema}` : '', '-c plan_cache_mode=force_generic_plan', '-c jit=off'].filter(Boolean).join(' ');
   if (schema) {
     const admin = new pg.Client({ ...base });
     await admin.connect();
