@@ -56,3 +56,21 @@ export async function openDb(c: DbConfig): Promise<Db> {
   const { openPglite } = await import('./pglite.js');
   return openPglite(c);
 }
+
+/** The statement that makes a transaction's statements planned for their values (withCustomPlans). */
+export const CUSTOM_PLANS = 'SET LOCAL plan_cache_mode = force_custom_plan';
+
+/**
+ * Runs fn in one transaction whose statements are planned for the values they are given. The
+ * server's sessions run every prepared statement on its generic plan (./postgres.ts), which is
+ * right for the hot statements; but a generic plan cannot know that a range given as a parameter
+ * (since a time, older than a cutoff) is narrow, so it reads the whole table: at 1,000,000
+ * processes, history, statistics and a subscriber's catch-up took 200-260 ms instead of under
+ * 1 ms (bench/RESULTS.md, tenth round). Planning each call costs a fraction of a millisecond.
+ */
+export function withCustomPlans<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  return db.tx(async (q) => {
+    await q.query(CUSTOM_PLANS);
+    return fn(q);
+  });
+}

@@ -1,7 +1,7 @@
 // SQL for process and executor logs (PROTOCOL §6.10, SEMANTICS §11). Timestamps are int8
 // nanoseconds kept as BigInt end to end; `seq` breaks ties in insertion order.
 import type { Log } from '../protocol/objects.js';
-import type { Queryable } from './db.js';
+import { withCustomPlans, type Db, type Queryable } from './db.js';
 
 interface LogRow {
   processid: string;
@@ -74,16 +74,22 @@ export async function getLogs(q: Queryable, src: LogSource, o: LogQuery): Promis
 }
 
 /** Substring match over the colony's logs of the last `days` days, at most `count`. */
-export async function searchLogs(q: Queryable, colonyname: string, text: string, sinceNs: bigint, count: number): Promise<Log[]> {
-  const rows = await q.query<LogRow>(
-    `SELECT ${COLUMNS} FROM logs WHERE colonyname = $1 AND ts >= $2 AND strpos(message, $3) > 0 ORDER BY ts, seq LIMIT $4`,
-    [colonyname, sinceNs, text, count],
+export async function searchLogs(db: Db, colonyname: string, text: string, sinceNs: bigint, count: number): Promise<Log[]> {
+  // `ts >= since` is a range: planned for its value (see withCustomPlans)
+  const rows = await withCustomPlans(db, (q) =>
+    q.query<LogRow>(`SELECT ${COLUMNS} FROM logs WHERE colonyname = $1 AND ts >= $2 AND strpos(message, $3) > 0 ORDER BY ts, seq LIMIT $4`, [
+      colonyname,
+      sinceNs,
+      text,
+      count,
+    ]),
   );
   return rows.map(toLog);
 }
 
 /** Retention: deletes every log entry older than the cutoff; returns how many. */
-export async function deleteLogsBefore(q: Queryable, cutoffNs: bigint): Promise<number> {
-  const rows = await q.query<{ n: number }>('WITH d AS (DELETE FROM logs WHERE ts < $1 RETURNING 1) SELECT count(*)::int AS n FROM d', [cutoffNs]);
+export async function deleteLogsBefore(db: Db, cutoffNs: bigint): Promise<number> {
+  // planned for the cutoff, so that a few old entries are found through logs_ts, not by a scan
+  const rows = await withCustomPlans(db, (q) => q.query<{ n: number }>('WITH d AS (DELETE FROM logs WHERE ts < $1 RETURNING 1) SELECT count(*)::int AS n FROM d', [cutoffNs]));
   return rows[0]?.n ?? 0;
 }

@@ -8,7 +8,7 @@ import { normaliseSpec, priorityTime, type MatchColumns } from '../domain/spec.j
 import { ALL_STATES, WAITING } from '../domain/process-state.js';
 import { ATTRIBUTE_RECORDSET, envAttributes, type AttributeRow } from './attributes.js';
 import { batchStatementSize, padTo, sizeLimit } from './batch-size.js';
-import type { Queryable } from './db.js';
+import { withCustomPlans, type Db, type Queryable } from './db.js';
 import { liveFirst } from './executors.js';
 import { eligible, eligibleWaits, execDeadline, executorCte, heartbeatCte } from './process-assign.js';
 import { memberSql } from './membership.js';
@@ -354,13 +354,16 @@ function historyBound(state: number): string {
 }
 
 /** getprocesshistmsg: processes of a colony in `state` submitted since `sinceNs`, oldest first. */
-export async function processHistory(q: Queryable, colonyname: string, executorid: string, state: number, sinceNs: bigint): Promise<ProcessRow[]> {
-  return q.query<ProcessRow>(
+export async function processHistory(db: Db, colonyname: string, executorid: string, state: number, sinceNs: bigint): Promise<ProcessRow[]> {
+  // the since bound is a range: planned for its value (see withCustomPlans)
+  return withCustomPlans(db, (q) =>
+    q.query<ProcessRow>(
     `SELECT ${PROCESS_COLUMNS} FROM processes p
       WHERE p.colonyname = $1 AND p.state = $2 AND p.submissiontime >= $3 AND ($4 = '' OR p.assignedexecutorid = $4)
         ${historyBound(state)}
       ORDER BY p.submissiontime`,
-    [colonyname, state, sinceNs, executorid],
+      [colonyname, state, sinceNs, executorid],
+    ),
   );
 }
 
@@ -370,14 +373,16 @@ export async function processHistory(q: Queryable, colonyname: string, executori
  * `limit` most recent, oldest first. What a type subscriber (subscribeprocessesmsg) may have
  * missed while its replica heard no events. Read through processes_colony_list.
  */
-export async function processesEnteredSince(q: Queryable, colonyname: string, executortype: string, state: number, sinceNs: bigint, limit: number): Promise<ProcessRow[]> {
+export async function processesEnteredSince(db: Db, colonyname: string, executortype: string, state: number, sinceNs: bigint, limit: number): Promise<ProcessRow[]> {
   const since = state === 0 ? 'p.submissiontime >= $4' : state === 1 ? `${LIST_KEY} >= $4` : `${LIST_KEY} <= -$4::int8 AND ${LIST_KEY} <> 0`;
   const order = state === 0 ? 'p.submissiontime' : state === 1 ? LIST_KEY : `-${LIST_KEY}`;
-  const rows = await q.query<ProcessRow>(
-    `SELECT ${PROCESS_COLUMNS} FROM processes p
-      WHERE p.colonyname = $1 AND p.state = $3 AND p.executortype = $2 AND ${since}
-      ORDER BY ${order} DESC LIMIT $5`,
-    [colonyname, executortype, state, sinceNs, limit],
+  const rows = await withCustomPlans(db, (q) =>
+    q.query<ProcessRow>(
+      `SELECT ${PROCESS_COLUMNS} FROM processes p
+        WHERE p.colonyname = $1 AND p.state = $3 AND p.executortype = $2 AND ${since}
+        ORDER BY ${order} DESC LIMIT $5`,
+      [colonyname, executortype, state, sinceNs, limit],
+    ),
   );
   return rows.reverse();
 }

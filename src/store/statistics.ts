@@ -12,7 +12,7 @@
 // way from their own rollups (migration 7).
 import type { Statistics } from '../protocol/objects.js';
 import { nowNs } from '../protocol/time.js';
-import type { Db, Queryable } from './db.js';
+import { CUSTOM_PLANS, type Db, type Queryable } from './db.js';
 import { CLOCK_SKEW_NS, LIST_KEY } from './processes.js';
 
 const STATES = ['waiting', 'running', 'successful', 'failed', 'cancelled'] as const;
@@ -192,6 +192,8 @@ export async function statistics(db: Db, colonyname: string | null, now = nowNs(
     // one snapshot (see migration 6).
     ({ counts, processes, workflows } = await db.tx(async (q) => {
       await q.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      // the tail counts compare the list key with the rollup's bound: planned for its value
+      await q.query(CUSTOM_PLANS);
       const processes = await countKind(q, PROCESSES, await coloniesWithRollups(q, PROCESSES, colonyname), fresh, wanted(PROCESSES));
       const workflows = await countKind(q, WORKFLOWS, await coloniesWithRollups(q, WORKFLOWS, colonyname), fresh, wanted(WORKFLOWS));
       return { counts: await countMembers(q, colonyname), processes, workflows };
