@@ -50,6 +50,7 @@ const program = new Command()
   .option('--list-count <n>', 'reads: count of getprocessesmsg', int)
   .option('--assign-timeout <n>', 'long-poll seconds of assign', int)
   .option('--max-backlog <n>', 'soak: submitting pauses while more processes than this wait (default 1000)', int)
+  .option('--workflows <n>', 'scale: two-step workflows run through per level (default 20)', int)
   .option('--json', 'print only the JSON line on stdout');
 
 program.parse();
@@ -75,6 +76,7 @@ const modeOpts: ModeOptions = {
   listCount: opts.listCount,
   assignTimeout: opts.assignTimeout,
   maxBacklog: opts.maxBacklog,
+  workflows: opts.workflows,
   log,
 };
 const resolved = resolveOptions(mode, modeOpts);

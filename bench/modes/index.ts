@@ -27,6 +27,8 @@ export interface ModeOptions {
   assignTimeout?: number;
   /** soak: submitting pauses while more processes than this wait */
   maxBacklog?: number;
+  /** scale: two-step workflows run through per level */
+  workflows?: number;
   log?: (line: string) => void;
 }
 
@@ -56,6 +58,7 @@ export function resolveOptions(mode: Mode, o: ModeOptions): Required<Omit<ModeOp
     listCount: o.listCount ?? 20,
     assignTimeout: o.assignTimeout ?? 10,
     maxBacklog: o.maxBacklog ?? 1000,
+    workflows: o.workflows ?? 20,
   };
 }
 
@@ -88,7 +91,7 @@ export async function runMode(mode: Mode, t: Target, opts: ModeOptions): Promise
     case 'reads':
       return runReads(t, { processes: o.processes, inflight: o.inflight, threads: o.threads, seconds: o.seconds, listCount: o.listCount });
     case 'scale':
-      return runScale(t, { levels: o.levels, processes: o.processes, executors: o.executors[0], inflight: o.inflight, executorThreads: threadsFor(o.executors[0]), log });
+      return runScale(t, { levels: o.levels, processes: o.processes, executors: o.executors[0], inflight: o.inflight, executorThreads: threadsFor(o.executors[0]), workflows: o.workflows, log });
     case 'soak':
       return runSoak(t, {
         seconds: o.seconds,

@@ -8,7 +8,10 @@
 // one call at a time: list latency; and the colony's statistics (getcolonystatsmsg, the dashboard's
 // overview), the first call apart: it counts every row once when there is no rollup yet. One
 // finished workflow (a SUCCESS process graph row) per 5 filler rows is there too, so that the
-// statistics also count workflows at scale.
+// statistics also count workflows at scale. Then W two-step workflows (a -> b) run through one
+// after another, one executor: every member close resolves its graph (children released, members
+// counted, the graph's state moved on) among all those rows; and a page of SUCCESS workflows is
+// listed (getprocessgraphsmsg).
 import type { Db } from '../../src/store/db.js';
 import { BenchClient, nowMs } from '../lib/client.js';
 import { Lifecycle } from '../lib/lifecycle.js';
@@ -30,6 +33,8 @@ export interface ScaleParams {
   executors: number;
   inflight: number;
   executorThreads: number;
+  /** two-step workflows run through per level */
+  workflows: number;
   log: (line: string) => void;
 }
 
@@ -138,6 +143,49 @@ async function readLatency(t: Target, colony: Colony): Promise<Record<string, Sa
   return out;
 }
 
+/** A workflow node for the bench executors (OBJECTS §7 FunctionSpec). */
+function wfNode(nodename: string, dependencies: string[]): Record<string, unknown> {
+  return { nodename, funcname: 'bench-wf', args: [], maxexectime: -1, conditions: { executortype: EXECUTOR_TYPE, dependencies } };
+}
+
+/**
+ * `count` workflows a -> b, one after another, run by the colony's first executor: submit
+ * latency, member close latency (each close resolves the graph) and, last, the latency of a page
+ * of SUCCESS workflows. A workflow that does not end SUCCESS is a problem.
+ */
+async function workflowLatency(t: Target, colony: Colony, count: number, problems: string[]): Promise<Record<string, Samples>> {
+  const client = new BenchClient(t.address, 1);
+  const ex = colony.executors[0];
+  const out = { wf_submit: new Samples(), wf_close: new Samples(), list_graphs: new Samples() };
+  try {
+    const assign = client.sign('assignprocessmsg', { colonyname: colony.name, timeout: 10, availablecpu: '', availablemem: '' }, ex);
+    for (let i = 0; i < count; i++) {
+      let t0 = nowMs();
+      const spec = { colonyname: colony.name, functionspecs: [wfNode('a', []), wfNode('b', ['a'])] };
+      const g = await client.call<{ processgraphid: string }>('submitworkflowspecmsg', { spec }, colony.submitter);
+      out.wf_submit.push(nowMs() - t0);
+      for (let k = 0; k < 2; k++) {
+        const p = await client.send<{ processid: string; processgraphid: string }>(assign);
+        if (p.processgraphid !== g.processgraphid) problems.push(`workflow ${g.processgraphid}: its executor got ${p.processid} of ${p.processgraphid || 'no workflow'}`);
+        t0 = nowMs();
+        await client.call('closesuccessfulmsg', { processid: p.processid, out: [] }, ex);
+        out.wf_close.push(nowMs() - t0);
+      }
+      const done = await client.call<{ state: number }>('getprocessgraphmsg', { processgraphid: g.processgraphid }, colony.submitter);
+      if (done.state !== 2) problems.push(`workflow ${g.processgraphid} ended in state ${done.state}, expected 2 (SUCCESS)`);
+    }
+    const list = client.sign('getprocessgraphsmsg', { colonyname: colony.name, state: 2, count: LIST_COUNT }, colony.submitter);
+    for (let i = 0; i < LIST_CALLS + 5; i++) {
+      const t0 = nowMs();
+      await client.send<unknown>(list);
+      if (i >= 5) out.list_graphs.push(nowMs() - t0);
+    }
+  } finally {
+    await client.close();
+  }
+  return out;
+}
+
 export async function runScale(t: Target, p: ScaleParams): Promise<RunResult> {
   if (!t.db) throw new Error('scale needs direct database access: a self-started server on PostgreSQL (--db postgres) or --target-db-url');
   const colony = await createColony(t.address, t.serverKey, p.executors, 'scale');
@@ -202,6 +250,12 @@ export async function runScale(t: Target, p: ScaleParams): Promise<RunResult> {
       earlier,
     });
     earlier += submitted.length;
+    // workflows after the check: each adds two SUCCESS processes and one SUCCESS workflow
+    const wfProblems: string[] = [];
+    const wf = p.workflows > 0 ? await workflowLatency(t, colony, p.workflows, wfProblems) : {};
+    problems.push(...wfProblems.map((x) => `level ${level}: ${x}`));
+    earlier += 2 * p.workflows;
+    graphs += p.workflows;
     if (!complete) check.problems.unshift(`level ${level}: drain stalled at ${received.length} of ${p.processes}`);
     problems.push(...check.problems.map((x) => `level ${level}: ${x}`));
     notes.push(...check.notes.filter((x) => !notes.includes(x)));
@@ -211,14 +265,15 @@ export async function runScale(t: Target, p: ScaleParams): Promise<RunResult> {
     addLatency(lm, 'close', drain.pool.lat.get('close')?.summary());
     lm.drain_per_s = round(received.length / drainS, 1);
     addCpu(lm, cpuShare(cpu0, cpu1), { n: received.length, unit: 'process' });
-    for (const [name, samples] of Object.entries(await readLatency(t, colony))) addLatency(lm, name, samples.summary());
+    for (const [name, samples] of Object.entries({ ...(await readLatency(t, colony)), ...wf })) addLatency(lm, name, samples.summary());
     if (Object.keys(base).length === 0) Object.assign(base, lm);
     for (const [k, v] of Object.entries(lm)) m[`${k}@${level}`] = v;
-    for (const k of ['submit_p50_ms', 'submit_p99_ms', 'assign_p50_ms', 'assign_p99_ms', 'list_success_p50_ms', 'list_waiting_p50_ms', 'list_all_p50_ms', 'stats_p50_ms']) {
+    const compared = ['submit_p50_ms', 'submit_p99_ms', 'assign_p50_ms', 'assign_p99_ms', 'list_success_p50_ms', 'list_waiting_p50_ms', 'list_all_p50_ms', 'stats_p50_ms'];
+    for (const k of [...compared, 'wf_close_p50_ms', 'wf_close_p99_ms', 'list_graphs_p50_ms']) {
       if (base[k] > 0 && lm[k] !== undefined) m[`${k.replace('_ms', '')}_vs_first@${level}`] = round(lm[k] / base[k], 3);
     }
     lines.push(
-      `rows ${String(level).padStart(9)}: submit p50 ${lm.submit_p50_ms} ms p99 ${lm.submit_p99_ms} ms | assign p50 ${lm.assign_p50_ms} ms p99 ${lm.assign_p99_ms} ms | close p99 ${lm.close_p99_ms} ms | drain ${lm.drain_per_s}/s | list p50 SUCCESS ${lm.list_success_p50_ms} WAITING ${lm.list_waiting_p50_ms} all ${lm.list_all_p50_ms} ms | stats p50 ${lm.stats_p50_ms} ms (first ${lm.stats_first_p50_ms})`,
+      `rows ${String(level).padStart(9)}: submit p50 ${lm.submit_p50_ms} ms p99 ${lm.submit_p99_ms} ms | assign p50 ${lm.assign_p50_ms} ms p99 ${lm.assign_p99_ms} ms | close p99 ${lm.close_p99_ms} ms | drain ${lm.drain_per_s}/s | list p50 SUCCESS ${lm.list_success_p50_ms} WAITING ${lm.list_waiting_p50_ms} all ${lm.list_all_p50_ms} ms | stats p50 ${lm.stats_p50_ms} ms (first ${lm.stats_first_p50_ms}) | workflow close p50 ${lm.wf_close_p50_ms ?? '-'} ms, list p50 ${lm.list_graphs_p50_ms ?? '-'} ms`,
     );
     p.log(lines[lines.length - 1]);
   }

@@ -67,18 +67,23 @@ describe('bench throughput mode', () => {
 });
 
 describe('bench scale mode', () => {
-  it('pre-fills processes and workflows, measures each level, and the check counts both', async () => {
-    const r = await runMode('scale', target, { levels: [0, 600], processes: 30, executors: [2], inflight: 4 });
+  it('pre-fills processes and workflows, measures each level, runs workflows through, and the check counts all of them', async () => {
+    const r = await runMode('scale', target, { levels: [0, 600], processes: 30, executors: [2], inflight: 4, workflows: 3 });
     expect(r.check?.problems).toEqual([]);
     expect(r.check?.ok).toBe(true);
-    // 600 filler rows: 12 WAITING (1 in 50), 120 SUCCESS workflows (1 in 5), all in the colony
+    // 600 filler rows: 12 WAITING (1 in 50), 120 SUCCESS workflows (1 in 5), all in the colony,
+    // and 3 workflows run through at each of the 2 levels (the second level's check counts the
+    // first level's: 6 more SUCCESS processes, 3 more workflows)
     const [colony] = await t.server.srv.db.query<{ colonyname: string }>(
       "SELECT colonyname FROM processes WHERE executortype = 'bench-fill' LIMIT 1",
     );
     const graphs = await t.server.srv.db.query<{ n: number }>('SELECT count(*)::int AS n FROM process_graphs WHERE colonyname = $1 AND state = 2', [
       colony.colonyname,
     ]);
-    expect(graphs[0].n).toBe(120);
+    expect(graphs[0].n).toBe(120 + 2 * 3);
     expect(r.metrics['stats_p50_ms@600']).toBeGreaterThan(0);
+    expect(r.metrics['wf_close_p50_ms@600']).toBeGreaterThan(0);
+    expect(r.metrics['list_graphs_p50_ms@600']).toBeGreaterThan(0);
+    expect(r.metrics['wf_close_p50_vs_first@600']).toBeGreaterThan(0);
   });
 });
