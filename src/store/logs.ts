@@ -90,6 +90,8 @@ export async function searchLogs(db: Db, colonyname: string, text: string, since
 /** Retention: deletes every log entry older than the cutoff; returns how many. */
 export async function deleteLogsBefore(db: Db, cutoffNs: bigint): Promise<number> {
   // planned for the cutoff, so that a few old entries are found through logs_ts, not by a scan
-  const rows = await withCustomPlans(db, (q) => q.query<{ n: number }>('WITH d AS (DELETE FROM logs WHERE ts < $1 RETURNING 1) SELECT count(*)::int AS n FROM d', [cutoffNs]));
+  const rows = await withCustomPlans(db, (q) =>
+    q.query<{ n: number }>('WITH d AS (DELETE FROM logs WHERE ts < $1 RETURNING 1) SELECT count(*)::int AS n FROM d', [cutoffNs]),
+  );
   return rows[0]?.n ?? 0;
 }

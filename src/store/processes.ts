@@ -358,10 +358,10 @@ export async function processHistory(db: Db, colonyname: string, executorid: str
   // the since bound is a range: planned for its value (see withCustomPlans)
   return withCustomPlans(db, (q) =>
     q.query<ProcessRow>(
-    `SELECT ${PROCESS_COLUMNS} FROM processes p
-      WHERE p.colonyname = $1 AND p.state = $2 AND p.submissiontime >= $3 AND ($4 = '' OR p.assignedexecutorid = $4)
-        ${historyBound(state)}
-      ORDER BY p.submissiontime`,
+      `SELECT ${PROCESS_COLUMNS} FROM processes p
+        WHERE p.colonyname = $1 AND p.state = $2 AND p.submissiontime >= $3 AND ($4 = '' OR p.assignedexecutorid = $4)
+          ${historyBound(state)}
+        ORDER BY p.submissiontime`,
       [colonyname, state, sinceNs, executorid],
     ),
   );
