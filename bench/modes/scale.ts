@@ -6,7 +6,8 @@
 // non-empty queue: no long-poll waiting in the figure). Last, a page of SUCCESS, one of WAITING
 // and one of every state are listed (getprocessesmsg, as the dashboard's tabs do) a few times,
 // one call at a time: list latency; and the colony's statistics (getcolonystatsmsg, the dashboard's
-// overview), the first call apart: it counts every row once when there is no rollup yet. One
+// overview), the first call apart: it counts every row once when there is no rollup yet; and the
+// history of the last minute's FAILED processes (getprocesshistmsg: none, the plan alone). One
 // finished workflow (a SUCCESS process graph row) per 5 filler rows is there too, so that the
 // statistics also count workflows at scale. Then W two-step workflows (a -> b) run through one
 // after another, one executor: every member close resolves its graph (children released, members
@@ -116,7 +117,7 @@ export async function prefill(db: Db, colony: Colony, from: number, to: number, 
 const LIST_CALLS = 50;
 const LIST_COUNT = 20;
 
-/** getprocessesmsg latency (a page of SUCCESS, one of WAITING, one of every state) and getcolonystatsmsg latency, one call at a time. */
+/** getprocessesmsg latency (a page of SUCCESS, one of WAITING, one of every state), getcolonystatsmsg and getprocesshistmsg latency, one call at a time. */
 async function readLatency(t: Target, colony: Colony): Promise<Record<string, Samples>> {
   const client = new BenchClient(t.address, 1);
   const out: Record<string, Samples> = {};
@@ -126,6 +127,9 @@ async function readLatency(t: Target, colony: Colony): Promise<Record<string, Sa
       ['list_waiting', client.sign('getprocessesmsg', { colonyname: colony.name, state: 0, count: LIST_COUNT }, colony.submitter)],
       ['list_all', client.sign('getprocessesmsg', { colonyname: colony.name, state: -1, count: LIST_COUNT }, colony.submitter)],
       ['stats', client.sign('getcolonystatsmsg', { colonyname: colony.name }, colony.submitter)],
+      // the colony's FAILED processes of the last minute: none, so the figure is the statement's
+      // plan alone (a scan of every row of the colony before 21c88eb)
+      ['history', client.sign('getprocesshistmsg', { colonyname: colony.name, executorid: '', seconds: 60, state: 3 }, colony.submitter)],
     ] as const;
     for (const [name, body] of calls) {
       const s = (out[name] = new Samples());
@@ -268,12 +272,13 @@ export async function runScale(t: Target, p: ScaleParams): Promise<RunResult> {
     for (const [name, samples] of Object.entries({ ...(await readLatency(t, colony)), ...wf })) addLatency(lm, name, samples.summary());
     if (Object.keys(base).length === 0) Object.assign(base, lm);
     for (const [k, v] of Object.entries(lm)) m[`${k}@${level}`] = v;
-    const compared = ['submit_p50_ms', 'submit_p99_ms', 'assign_p50_ms', 'assign_p99_ms', 'list_success_p50_ms', 'list_waiting_p50_ms', 'list_all_p50_ms', 'stats_p50_ms'];
-    for (const k of [...compared, 'wf_close_p50_ms', 'wf_close_p99_ms', 'list_graphs_p50_ms']) {
+    const compared = ['submit_p50_ms', 'submit_p99_ms', 'assign_p50_ms', 'assign_p99_ms', 'list_success_p50_ms', 'list_waiting_p50_ms', 'list_all_p50_ms'];
+    compared.push('stats_p50_ms', 'history_p50_ms', 'wf_close_p50_ms', 'wf_close_p99_ms', 'list_graphs_p50_ms');
+    for (const k of compared) {
       if (base[k] > 0 && lm[k] !== undefined) m[`${k.replace('_ms', '')}_vs_first@${level}`] = round(lm[k] / base[k], 3);
     }
     lines.push(
-      `rows ${String(level).padStart(9)}: submit p50 ${lm.submit_p50_ms} ms p99 ${lm.submit_p99_ms} ms | assign p50 ${lm.assign_p50_ms} ms p99 ${lm.assign_p99_ms} ms | close p99 ${lm.close_p99_ms} ms | drain ${lm.drain_per_s}/s | list p50 SUCCESS ${lm.list_success_p50_ms} WAITING ${lm.list_waiting_p50_ms} all ${lm.list_all_p50_ms} ms | stats p50 ${lm.stats_p50_ms} ms (first ${lm.stats_first_p50_ms}) | workflow close p50 ${lm.wf_close_p50_ms ?? '-'} ms, list p50 ${lm.list_graphs_p50_ms ?? '-'} ms`,
+      `rows ${String(level).padStart(9)}: submit p50 ${lm.submit_p50_ms} ms p99 ${lm.submit_p99_ms} ms | assign p50 ${lm.assign_p50_ms} ms p99 ${lm.assign_p99_ms} ms | close p99 ${lm.close_p99_ms} ms | drain ${lm.drain_per_s}/s | list p50 SUCCESS ${lm.list_success_p50_ms} WAITING ${lm.list_waiting_p50_ms} all ${lm.list_all_p50_ms} ms | stats p50 ${lm.stats_p50_ms} ms (first ${lm.stats_first_p50_ms}) | history p50 ${lm.history_p50_ms} ms | workflow close p50 ${lm.wf_close_p50_ms ?? '-'} ms, list p50 ${lm.list_graphs_p50_ms ?? '-'} ms`,
     );
     p.log(lines[lines.length - 1]);
   }

@@ -85,5 +85,6 @@ describe('bench scale mode', () => {
     expect(r.metrics['wf_close_p50_ms@600']).toBeGreaterThan(0);
     expect(r.metrics['list_graphs_p50_ms@600']).toBeGreaterThan(0);
     expect(r.metrics['wf_close_p50_vs_first@600']).toBeGreaterThan(0);
+    expect(r.metrics['history_p50_ms@600']).toBeGreaterThan(0);
   });
 });
