@@ -332,8 +332,9 @@ function listStatement(state: number, filter: ListFilter['kind']): string {
 // by submission time (one would cost every assignment and close an index entry), and sorting
 // all of them took 430-600 ms at 1,000,000 rows. A process ends after it is submitted, so a
 // closed row among the newest `count` submissions ended after the count-th newest submission
-// time of any set of rows, such as the newest ends of each closed state (read in order from
-// processes_colony_list). So: one statement finds that bound; the page is then sorted from the
+// time overall, hence after the count-th newest within any subset of the rows (never newer),
+// such as the newest ends of each closed state (read in order from processes_colony_list).
+// So: one statement finds that bound; the page is then sorted from the
 // WAITING and RUNNING rows, the closed rows that ended after the bound (less the clock skew
 // between replicas) and those without an end time (failed workflow members, as in Go).
 const allStatesSql = new Map<string, { bound: string; page: string }>();
