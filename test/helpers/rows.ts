@@ -11,28 +11,47 @@ export interface ProcessRow {
   assignedexecutorid?: string;
   executornames?: string[] | null;
   locationname?: string;
+  /** default: a random id */
+  processid?: string;
+  /** times in ns; default: now (start: now when RUNNING, else 0; end: 0) */
+  submissiontime?: bigint;
+  prioritytime?: bigint;
+  starttime?: bigint;
+  endtime?: bigint;
+  label?: string;
+  initiatorid?: string;
+  initiatorname?: string;
+  /** the spec column (default `{}`: enough for the store, not for rendering the process) */
+  spec?: unknown;
 }
 
 /** Inserts a process row; RUNNING rows are assigned (isassigned, start time). Returns its id. */
 export async function insertProcess(q: Queryable, p: ProcessRow): Promise<string> {
-  const id = randomId();
+  const id = p.processid ?? randomId();
   const state = p.state ?? 0;
   const now = BigInt(Date.now()) * 1_000_000n;
+  const submitted = p.submissiontime ?? now;
   await q.query(
     `INSERT INTO processes (processid, colonyname, executortype, state, isassigned, prioritytime, assignedexecutorid,
-       submissiontime, starttime, executornames, locationname, spec)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $8, $9, $10, '{}'::jsonb)`,
+       submissiontime, starttime, endtime, executornames, locationname, label, initiatorid, initiatorname, spec)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb)`,
     [
       id,
       p.colonyname,
       p.executortype ?? 'test-executor',
       state,
       state !== 0,
-      now,
+      p.prioritytime ?? submitted,
       p.assignedexecutorid ?? '',
-      state === 1 ? now : 0n,
+      submitted,
+      p.starttime ?? (state === 1 ? now : 0n),
+      p.endtime ?? 0n,
       p.executornames ?? null,
       p.locationname ?? '',
+      p.label ?? '',
+      p.initiatorid ?? '',
+      p.initiatorname ?? '',
+      JSON.stringify(p.spec ?? {}),
     ],
   );
   return id;

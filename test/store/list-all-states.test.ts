@@ -9,6 +9,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ALL_STATES } from '../../src/domain/process-state.js';
 import { PRIORITY_STEP_NS } from '../../src/domain/spec.js';
 import { listProcesses, type ListFilter } from '../../src/store/processes.js';
+import { storedSpec } from '../../bench/modes/scale.js';
+import { insertProcess } from '../helpers/rows.js';
 import { setupColony, startTestServer, type Cast, type TestServer } from '../helpers/server.js';
 
 let t: TestServer;
@@ -35,57 +37,22 @@ interface Row {
   type: string;
 }
 
-/** The spec column as submit stores it (src/domain/spec.ts StoredSpec). */
-function storedSpec(colonyname: string, executortype: string): Record<string, unknown> {
-  return {
-    nodename: '',
-    funcname: 'f',
-    kwargs: {},
-    priority: 0,
-    maxwaittime: 0,
-    maxexectime: -1,
-    maxretries: 0,
-    conditions: {
-      colonyname,
-      executornames: null,
-      executortype,
-      dependencies: [],
-      nodes: 0,
-      cpu: '0m',
-      processes: 0,
-      processespernode: 0,
-      mem: '0Mi',
-      storage: '0Mi',
-      gpu: { name: '', mem: '0Mi', count: 0, nodecount: 0 },
-      walltime: 0,
-    },
-    label: '',
-    fs: { mount: '', snapshots: null, dirs: null },
-  };
-}
-
 async function insert(rows: Row[], colony: Cast = c): Promise<void> {
   for (const r of rows) {
-    await t.server.srv.db.query(
-      `INSERT INTO processes (processid, colonyname, executortype, state, isassigned, waitforparents, prioritytime,
-         executornames, locationname, cpu, mem, initiatorid, initiatorname, assignedexecutorid,
-         submissiontime, starttime, endtime, maxwaittime, maxexectime, maxretries, funcname, spec, input, output, errors, label)
-       VALUES ($1, $2, $3, $4, $4 > 0, false, $5, NULL, '', 0, 0, $6, $7, '', $8, $9, $10, 0, -1, 0, 'f', $11::jsonb, '[]', '[]', '[]', $12)`,
-      [
-        r.id,
-        colony.colonyName,
-        r.type,
-        r.state,
-        r.submission - BigInt(r.priority) * PRIORITY_STEP_NS,
-        c.user.id,
-        c.user.name,
-        r.submission,
-        r.start,
-        r.end,
-        JSON.stringify(storedSpec(colony.colonyName, r.type)),
-        r.label,
-      ],
-    );
+    await insertProcess(t.server.srv.db, {
+      processid: r.id,
+      colonyname: colony.colonyName,
+      executortype: r.type,
+      state: r.state,
+      submissiontime: r.submission,
+      prioritytime: r.submission - BigInt(r.priority) * PRIORITY_STEP_NS,
+      starttime: r.start,
+      endtime: r.end,
+      label: r.label,
+      initiatorid: colony.user.id,
+      initiatorname: colony.user.name,
+      spec: storedSpec(colony.colonyName, r.type),
+    });
   }
 }
 
