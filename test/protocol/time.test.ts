@@ -2,6 +2,7 @@
 // up to 9 fractional digits, trailing zeros dropped, Go's zero time for "unset").
 import { describe, expect, it } from 'vitest';
 import { formatTime, parseTime, ZERO_TIME } from '../../src/protocol/time.js';
+import { seededRandom } from '../helpers/random.js';
 
 const S = 1_000_000_000n;
 const T0 = 1_700_000_000n * S; // 2023-11-14T22:13:20Z
@@ -48,11 +49,7 @@ describe('formatTime', () => {
 
   it('round-trips through parseTime for times between 2000 and 2100 with any precision', () => {
     const shape = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{0,8}[1-9])?Z$/;
-    let seed = 12345;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
+    const rand = seededRandom(12345);
     for (let i = 0; i < 2000; i++) {
       const sec = 946_684_800n + BigInt(rand(3_155_760_000));
       const digits = rand(10); // 0..9 significant fractional digits

@@ -12,6 +12,7 @@ import { listProcesses, type ListFilter } from '../../src/store/processes.js';
 import { storedSpec } from '../../bench/modes/scale.js';
 import { insertProcess } from '../helpers/rows.js';
 import { setupColony, startTestServer, type Cast, type TestServer } from '../helpers/server.js';
+import { seededRandom } from '../helpers/random.js';
 
 let t: TestServer;
 let c: Cast;
@@ -57,11 +58,7 @@ async function insert(rows: Row[], colony: Cast = c): Promise<void> {
 }
 
 test('every state, newest submissions first: the same page as sorting every row', async () => {
-  let seed = 7;
-  const rand = (n: number) => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed % n;
-  };
+  const rand = seededRandom(7);
   const rows: Row[] = [];
   for (let i = 0; i < 240; i++) {
     const submission = T0 + BigInt(i) * S + BigInt(rand(1000)); // distinct, in order of i
