@@ -41,6 +41,7 @@ interface RawSecp256k1 {
 
 let addon: RawSecp256k1 | null | undefined; // undefined = not tried yet
 let loadError: string | undefined;
+let addonFrom: { nodeGypBuild: string; dir: string } | undefined;
 
 const G_UNCOMPRESSED =
   '0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798' +
@@ -54,7 +55,8 @@ function load(): RawSecp256k1 | null {
     const req = createRequire(import.meta.url);
     const pkgJson = req.resolve('secp256k1/package.json');
     // resolve node-gyp-build the way secp256k1/bindings.js does (it is secp256k1's dependency)
-    const nodeGypBuild = createRequire(pkgJson)('node-gyp-build') as (dir: string) => {
+    const pkgRequire = createRequire(pkgJson);
+    const nodeGypBuild = pkgRequire('node-gyp-build') as (dir: string) => {
       Secp256k1: new () => RawSecp256k1;
     };
     const binding = nodeGypBuild(dirname(pkgJson));
@@ -67,6 +69,7 @@ function load(): RawSecp256k1 | null {
       throw new Error('native secp256k1 self-test failed');
     }
     addon = inst;
+    addonFrom = { nodeGypBuild: pkgRequire.resolve('node-gyp-build'), dir: dirname(pkgJson) };
   } catch (e) {
     loadError = e instanceof Error ? e.message : String(e);
   }
@@ -82,6 +85,15 @@ export function nativeAvailable(): boolean {
 export function nativeLoadError(): string | undefined {
   load();
   return loadError;
+}
+
+/**
+ * Where the loaded addon came from (node-gyp-build's entry and the package folder), so that a
+ * worker thread can load the same one; undefined when it is not loaded.
+ */
+export function nativeAddonLocation(): { nodeGypBuild: string; dir: string } | undefined {
+  load();
+  return addonFrom;
 }
 
 function lib(): RawSecp256k1 {
@@ -152,24 +164,65 @@ export function sign(message: string, prvHex: string): string {
 // Reused buffers for recovery (JS is single-threaded and ecdsaRecover is synchronous).
 const recoverOut = Buffer.alloc(65);
 const sigBuf = Buffer.alloc(65);
-const sig64 = sigBuf.subarray(0, 64);
 
-function recoverInto(message: string, signatureHex: string): Buffer {
-  const a = lib();
+/**
+ * The checks before a recovery, in Go's order (hex, length, recovery id), into `sig`: returns
+ * the recovery id and the message digest the signature is over. Throws CryptoError on bad input.
+ */
+function parseRecoverable(message: string, signatureHex: string, sig: Buffer): { recid: number; digest: Buffer } {
   if (typeof signatureHex !== 'string') throw new CryptoError('invalid signature hex', 'invalid_hex');
   if (signatureHex.length !== 130) {
     // Go order: hex errors first, then the length check.
     assertSignatureLength(decodeHex(signatureHex));
   }
   // Buffer#write stops silently at the first bad char: detect, then explain like encoding/hex.
-  if (sigBuf.write(signatureHex, 'hex') !== 65) throw goHexError(signatureHex);
-  const recid = recoveryIdOf(sigBuf[64]);
+  if (sig.write(signatureHex, 'hex') !== 65) throw goHexError(signatureHex);
+  return { recid: recoveryIdOf(sig[64]), digest: sha3(message) };
+}
+
+/** The checks after a recovery: `pub` is what libsecp256k1 recovered, null if it refused. */
+function checkRecovered(sig: Uint8Array, pub: Uint8Array | null): void {
   // libsecp256k1 rejects r/s >= n, r/s == 0 and unrecoverable points, but accepts high-S.
-  if (a.ecdsaRecover(recoverOut, sig64, recid, sha3(message)) !== 0) {
-    throw recoveryFailure(Uint8Array.from(sigBuf));
-  }
-  if (isHighS(sigBuf)) throw highSError();
+  if (pub === null) throw recoveryFailure(Uint8Array.from(sig));
+  if (isHighS(sig)) throw highSError();
+}
+
+function recoverInto(message: string, signatureHex: string): Buffer {
+  const a = lib();
+  const { recid, digest } = parseRecoverable(message, signatureHex, sigBuf);
+  const ok = a.ecdsaRecover(recoverOut, sigBuf.subarray(0, 64), recid, digest) === 0;
+  checkRecovered(sigBuf, ok ? recoverOut : null);
   return recoverOut;
+}
+
+/**
+ * A recovery in two halves, so that the costly middle can run on another thread (see
+ * src/server/recover-offload.ts): `prepareRecovery` makes the checks that need no curve
+ * arithmetic (throwing the same errors as recoverId) and packs what libsecp256k1 needs into
+ * RECOVERY_INPUT bytes: the 64-byte compact signature, the recovery id, the 32-byte digest.
+ * `recoverPacked` (any thread) turns that into the 65-byte public key or null, and
+ * `finishRecovery` makes the remaining checks and returns the signer id, exactly as recoverId.
+ */
+export const RECOVERY_INPUT = 97;
+
+export function prepareRecovery(message: string, signatureHex: string, into: Uint8Array): Buffer {
+  const sig = Buffer.alloc(65);
+  const { recid, digest } = parseRecoverable(message, signatureHex, sig);
+  into.set(sig.subarray(0, 64), 0);
+  into[64] = recid;
+  into.set(digest, 65);
+  return sig;
+}
+
+/** The public key of a packed input (see prepareRecovery), or null when libsecp256k1 refuses it. */
+export function recoverPacked(input: Uint8Array): Buffer | null {
+  const out = Buffer.alloc(65);
+  return lib().ecdsaRecover(out, input.subarray(0, 64), input[64], input.subarray(65, 97)) === 0 ? out : null;
+}
+
+export function finishRecovery(sig: Buffer, pub: Uint8Array | null): string {
+  checkRecovered(sig, pub);
+  return sha3Hex(Buffer.from(pub!.buffer, pub!.byteOffset, 65).toString('hex'));
 }
 
 /**

@@ -3,6 +3,7 @@ import type { CryptoProvider } from '../crypto/index.js';
 import type { Db } from '../store/db.js';
 import type { ServerConfig } from './config.js';
 import type { EventBus } from './events.js';
+import type { Recoverer } from './recover-offload.js';
 import type { SignerCache } from './signer-cache.js';
 import type { AssignWaiters } from './waiters.js';
 
@@ -15,6 +16,8 @@ export interface ServerContext {
   readonly crypto: CryptoProvider;
   /** signer ids of recently seen (payload, signature) pairs */
   readonly signers: SignerCache;
+  /** signature recovery for requests: inline, or beside the event loop under load (recover-offload.ts) */
+  readonly recoverer: Recoverer;
   readonly log: Logger;
   /** true while this replica holds the leader lock (runs crons, generators, cleanup) */
   isLeader(): boolean;

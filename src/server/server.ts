@@ -15,6 +15,7 @@ import { InFlight, requestHandler } from './http.js';
 import { Loops } from './loops.js';
 import { AssignWaiters } from './waiters.js';
 import { SignerCache } from './signer-cache.js';
+import { inlineRecoverer, RecoverOffload } from './recover-offload.js';
 import { attachPubsub } from './pubsub.js';
 import { serveDashboard } from './dashboard.js';
 import './handlers/index.js';
@@ -58,6 +59,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     bus,
     waiters: new AssignWaiters(bus, (colonyname, executortype) => anyAssignable(db, colonyname, executortype)),
     signers: new SignerCache(),
+    recoverer: crypto.native ? new RecoverOffload(crypto, log) : inlineRecoverer(crypto),
     crypto,
     log,
     isLeader: () => loops?.isLeader() ?? false,
@@ -119,6 +121,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       http.close(() => undefined); // clears the http server's own timers (not listening any more)
       await httpClosed;
       await bus.stop();
+      await srv.recoverer.close();
       if (!opts.db) await db.close();
     },
   };

@@ -34,20 +34,30 @@ export class SignerCache {
 
   /** The signer id of (payload, signature), recovered by `recover` unless remembered. */
   signer(payload: string, signature: string, recover: (payload: string, signature: string) => string): string {
-    if (payload.length > MAX_PAYLOAD) return recover(payload, signature);
-    const hit = this.bySignature.get(signature);
-    if (hit !== undefined && hit.payload === payload) {
-      // most recently used last: Map keeps insertion order
-      this.bySignature.delete(signature);
-      this.bySignature.set(signature, hit);
-      return hit.id;
-    }
+    const known = this.known(payload, signature);
+    if (known !== undefined) return known;
     const id = recover(payload, signature);
-    if (this.firstSighting(signature)) return id;
+    this.recovered(payload, signature, id);
+    return id;
+  }
+
+  /** The remembered signer id of (payload, signature), if any. */
+  known(payload: string, signature: string): string | undefined {
+    if (payload.length > MAX_PAYLOAD) return undefined;
+    const hit = this.bySignature.get(signature);
+    if (hit === undefined || hit.payload !== payload) return undefined;
+    // most recently used last: Map keeps insertion order
+    this.bySignature.delete(signature);
+    this.bySignature.set(signature, hit);
+    return hit.id;
+  }
+
+  /** Tells the cache that (payload, signature) was recovered to `id` (only successes, please). */
+  recovered(payload: string, signature: string, id: string): void {
+    if (payload.length > MAX_PAYLOAD || this.firstSighting(signature)) return;
     this.bySignature.delete(signature);
     this.bySignature.set(signature, { payload, id });
     if (this.bySignature.size > this.maxEntries) this.bySignature.delete(this.bySignature.keys().next().value as string);
-    return id;
   }
 
   /**
