@@ -34,6 +34,11 @@ export interface ServerConfig {
    * sending it work, so that no connection is cut when it stops listening
    */
   shutdownDelay: number;
+  /**
+   * recover a turn's signatures beyond its first on a worker thread (COLONIES_RECOVER_WORKER,
+   * default true; see recover-offload.ts); false keeps every recovery on the main thread
+   */
+  recoverWorker: boolean;
 }
 
 const bool = (v: string | undefined, dflt: boolean) => (v === undefined || v === '' ? dflt : /^(1|true|yes|on)$/i.test(v));
@@ -101,6 +106,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     buildTime: env.BUILD_TIME || new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     logLevel: env.COLONIES_LOG_LEVEL || env.LOG_LEVEL || 'info',
     shutdownDelay: seconds('COLONIES_SHUTDOWN_DELAY', env.COLONIES_SHUTDOWN_DELAY, 0),
+    recoverWorker: bool(env.COLONIES_RECOVER_WORKER, true),
   };
 }
 

@@ -59,7 +59,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     bus,
     waiters: new AssignWaiters(bus, (colonyname, executortype) => anyAssignable(db, colonyname, executortype)),
     signers: new SignerCache(),
-    recoverer: crypto.native ? new RecoverOffload(crypto, log) : inlineRecoverer(crypto),
+    recoverer: crypto.native && config.recoverWorker ? new RecoverOffload(crypto, log) : inlineRecoverer(crypto),
     crypto,
     log,
     isLeader: () => loops?.isLeader() ?? false,

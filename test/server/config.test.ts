@@ -17,6 +17,15 @@ describe('COLONIES_DB_POOL_SIZE', () => {
   });
 });
 
+describe('COLONIES_RECOVER_WORKER', () => {
+  it('is on unless turned off', () => {
+    expect(configFromEnv({}).recoverWorker).toBe(true);
+    expect(configFromEnv({ COLONIES_RECOVER_WORKER: '0' }).recoverWorker).toBe(false);
+    expect(configFromEnv({ COLONIES_RECOVER_WORKER: 'false' }).recoverWorker).toBe(false);
+    expect(configFromEnv({ COLONIES_RECOVER_WORKER: '1' }).recoverWorker).toBe(true);
+  });
+});
+
 describe('COLONIES_SHUTDOWN_DELAY', () => {
   it('is in seconds, fractions allowed, and absent means no delay', () => {
     expect(configFromEnv({ COLONIES_SHUTDOWN_DELAY: '5' }).shutdownDelay).toBe(5);

@@ -172,3 +172,20 @@ describe('signature offload in the server', () => {
     expect(waiting.map((p) => p.spec.funcname).sort()).toEqual(good.map((_, i) => `offload-${i}`).sort());
   });
 });
+
+describe('COLONIES_RECOVER_WORKER=0', () => {
+  it('keeps every recovery on the event loop, with the same answers', async () => {
+    const t = await startTestServer({ recoverWorker: false });
+    try {
+      const c = await setupColony(t, 'dev', 'cli');
+      expect(t.server.srv.recoverer).not.toBeInstanceOf(RecoverOffload);
+      const bodies = Array.from({ length: 6 }, (_, i) =>
+        buildRequest('submitfuncspecmsg', { spec: { conditions: { colonyname: 'dev', executortype: 'cli' }, funcname: `inline-${i}` } }, c.user.prv, browserCrypto),
+      );
+      const replies = await Promise.all(bodies.map((b) => dispatch(t.server.srv, b, () => new AbortController().signal)));
+      expect(replies.map((r) => (decodeReply(r.body).payload as { initiatorid: string }).initiatorid)).toEqual(bodies.map(() => c.user.id));
+    } finally {
+      await t.close();
+    }
+  });
+});
