@@ -36,7 +36,8 @@ export interface ServerConfig {
   shutdownDelay: number;
   /**
    * recover a turn's signatures beyond its first on a worker thread (COLONIES_RECOVER_WORKER,
-   * default true; see recover-offload.ts); false keeps every recovery on the main thread
+   * default true; PostgreSQL only, see server.ts and recover-offload.ts); false keeps every
+   * recovery on the main thread
    */
   recoverWorker: boolean;
 }

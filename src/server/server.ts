@@ -59,7 +59,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     bus,
     waiters: new AssignWaiters(bus, (colonyname, executortype) => anyAssignable(db, colonyname, executortype)),
     signers: new SignerCache(),
-    recoverer: crypto.native && config.recoverWorker ? new RecoverOffload(crypto, log) : inlineRecoverer(crypto),
+    // Off with the embedded database: its engine has a worker thread of its own, and a second one
+    // measured slower there (bench/RESULTS.md, eleventh round).
+    recoverer: crypto.native && config.recoverWorker && db.kind === 'postgres' ? new RecoverOffload(crypto, log) : inlineRecoverer(crypto),
     crypto,
     log,
     isLeader: () => loops?.isLeader() ?? false,

@@ -8,6 +8,7 @@ import { nativeCrypto } from '../../src/crypto/server.js';
 import { buildRequest, decodeReply } from '../../src/protocol/envelope.js';
 import { dispatch } from '../../src/server/dispatch.js';
 import { RecoverOffload, type Recoverer } from '../../src/server/recover-offload.js';
+import { testDbKind } from '../helpers/db.js';
 import { setupColony, startTestServer, type Cast, type TestServer } from '../helpers/server.js';
 
 interface Vectors {
@@ -141,11 +142,15 @@ describe('signature offload in the server', () => {
   });
   afterAll(() => t?.close());
 
-  it('requests of one turn are authenticated off the event loop as they were on it; a bad signature is refused alike and changes nothing', async () => {
+  // With PostgreSQL the server offloads; the embedded database's engine has a worker thread of
+  // its own, and there every recovery stays on the event loop. The answers are the same.
+  const offloads = testDbKind === 'postgres';
+
+  it('requests of one turn are authenticated off the event loop (PostgreSQL) as on it; a bad signature is refused alike and changes nothing', async () => {
     const srv = t.server.srv;
-    expect(srv.recoverer).toBeInstanceOf(RecoverOffload);
-    const off = srv.recoverer as RecoverOffload;
-    const before = off.offloaded;
+    expect(srv.recoverer instanceof RecoverOffload).toBe(offloads);
+    const offloaded = () => (srv.recoverer instanceof RecoverOffload ? srv.recoverer.offloaded : 0);
+    const before = offloaded();
     const submit = (i: number) =>
       buildRequest('submitfuncspecmsg', { spec: { conditions: { colonyname: 'dev', executortype: 'cli' }, funcname: `offload-${i}` } }, c.user.prv, browserCrypto);
     const good = Array.from({ length: 12 }, (_, i) => submit(i));
@@ -156,7 +161,7 @@ describe('signature offload in the server', () => {
     const badBody = JSON.stringify({ ...env, signature: high });
     const noSignal = () => new AbortController().signal;
     const replies = await Promise.all([...good, badBody].map((b) => dispatch(srv, b, noSignal)));
-    expect(off.offloaded - before).toBe(good.length); // all 13 but the turn's first (the first good one)
+    expect(offloaded() - before).toBe(offloads ? good.length : 0); // all 13 but the turn's first (the first good one)
     for (const r of replies.slice(0, good.length)) {
       expect(r.status).toBe(200);
       expect((decodeReply(r.body).payload as { initiatorid: string }).initiatorid).toBe(c.user.id);
