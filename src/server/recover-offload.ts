@@ -9,6 +9,8 @@
 // recovery id, the digest) is made before, on the event loop, and the rest (a refused point,
 // high S, the id) after, with src/crypto/native.ts's own code: callers see the same errors and
 // ids either way. Should the worker fail, what it held and everything after is recovered inline.
+// The server uses it with PostgreSQL only (server.ts): the embedded database's engine has a
+// worker thread of its own, and a second one measured slower there.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { CryptoProvider } from '../crypto/index.js';
@@ -53,7 +55,7 @@ export interface Recoverer {
   close(): Promise<void>;
 }
 
-/** Recovers every signature inline (no native addon: the worker could not do it any faster). */
+/** Recovers every signature inline: without the native addon, with the embedded database, or with COLONIES_RECOVER_WORKER=0. */
 export function inlineRecoverer(crypto: CryptoProvider): Recoverer {
   return { recoverId: (payload, signature) => crypto.recoverId(payload, signature), close: async () => undefined };
 }
