@@ -11,38 +11,20 @@ export interface HttpReply {
   body: string;
 }
 
-function unauthenticated(payloadtype: string): boolean {
-  return (catalogue as Record<string, { kind: string }>)[payloadtype]?.kind === 'unauthenticated';
-}
-
-/** Authenticates an envelope: returns the payloadtype, payload and signer id (403 on a bad signature). */
-export function authenticate(srv: ServerContext, body: string): { payloadtype: string; payload: string; callerId: string } {
+/**
+ * Authenticates an envelope: returns the payloadtype, payload and signer id (403 on a bad
+ * signature). A signature the cache does not know is recovered by srv.recoverer, which under load
+ * answers a little later, off the event loop (recover-offload.ts).
+ */
+export async function authenticate(srv: ServerContext, body: string): Promise<{ payloadtype: string; payload: string; callerId: string }> {
   const env = parseRequestEnvelope(body);
-  if (unauthenticated(env.payloadtype)) return { ...env, callerId: '' };
+  const meta = (catalogue as Record<string, { kind: string }>)[env.payloadtype];
+  if (meta?.kind === 'unauthenticated') return { ...env, callerId: '' };
   let callerId: string;
   try {
-    callerId = srv.signers.signer(env.payload, env.signature, srv.crypto.recoverId);
+    callerId = await srv.signers.signer(env.payload, env.signature, (payload, signature) => srv.recoverer.recoverId(payload, signature));
   } catch (e) {
     throw forbidden((e as Error).message);
-  }
-  return { ...env, callerId };
-}
-
-/**
- * authenticate() for POST /api: the same, but a signature the cache does not know is recovered by
- * srv.recoverer, which under load answers a little later, off the event loop (recover-offload.ts).
- */
-async function authenticateRequest(srv: ServerContext, body: string): Promise<{ payloadtype: string; payload: string; callerId: string }> {
-  const env = parseRequestEnvelope(body);
-  if (unauthenticated(env.payloadtype)) return { ...env, callerId: '' };
-  let callerId = srv.signers.known(env.payload, env.signature);
-  if (callerId === undefined) {
-    try {
-      callerId = await srv.recoverer.recoverId(env.payload, env.signature);
-    } catch (e) {
-      throw forbidden((e as Error).message);
-    }
-    srv.signers.recovered(env.payload, env.signature, callerId);
   }
   return { ...env, callerId };
 }
@@ -50,7 +32,7 @@ async function authenticateRequest(srv: ServerContext, body: string): Promise<{ 
 /** `signal`: aborted when the client goes away (made on first use: only long polls ask). */
 export async function dispatch(srv: ServerContext, body: string, signal: () => AbortSignal): Promise<HttpReply> {
   try {
-    const { payloadtype, payload, callerId } = await authenticateRequest(srv, body);
+    const { payloadtype, payload, callerId } = await authenticate(srv, body);
     const type = checkPayloadType(payloadtype, 'http');
     const row = lookup(type);
     if (!row) throw forbidden(`invalid rpcMsg.PayloadType: ${type}`);

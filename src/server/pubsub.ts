@@ -43,9 +43,9 @@ export function attachPubsub(http: Server, srv: ServerContext): () => void {
 
   const onFrame = async (conn: Conn, data: RawData, binary: boolean): Promise<void> => {
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
-    let env: ReturnType<typeof authenticate>;
+    let env: Awaited<ReturnType<typeof authenticate>>;
     try {
-      env = authenticate(srv, text);
+      env = await authenticate(srv, text);
     } catch {
       conn.close(POLICY_VIOLATION);
       return;

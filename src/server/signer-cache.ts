@@ -32,17 +32,25 @@ export class SignerCache {
 
   constructor(private readonly maxEntries = MAX_ENTRIES) {}
 
-  /** The signer id of (payload, signature), recovered by `recover` unless remembered. */
-  signer(payload: string, signature: string, recover: (payload: string, signature: string) => string): string {
+  /**
+   * The signer id of (payload, signature), recovered by `recover` unless remembered: at once when
+   * it is remembered or `recover` answers at once, else when `recover`'s promise settles.
+   */
+  signer(payload: string, signature: string, recover: (payload: string, signature: string) => string | Promise<string>): string | Promise<string> {
     const known = this.known(payload, signature);
     if (known !== undefined) return known;
     const id = recover(payload, signature);
-    this.recovered(payload, signature, id);
-    return id;
+    if (typeof id === 'string') {
+      this.recovered(payload, signature, id);
+      return id;
+    }
+    return id.then((v) => {
+      this.recovered(payload, signature, v);
+      return v;
+    });
   }
 
-  /** The remembered signer id of (payload, signature), if any. */
-  known(payload: string, signature: string): string | undefined {
+  private known(payload: string, signature: string): string | undefined {
     if (payload.length > MAX_PAYLOAD) return undefined;
     const hit = this.bySignature.get(signature);
     if (hit === undefined || hit.payload !== payload) return undefined;
@@ -52,8 +60,8 @@ export class SignerCache {
     return hit.id;
   }
 
-  /** Tells the cache that (payload, signature) was recovered to `id` (only successes, please). */
-  recovered(payload: string, signature: string, id: string): void {
+  /** Remembers a successful recovery (from its second sighting on, see above). */
+  private recovered(payload: string, signature: string, id: string): void {
     if (payload.length > MAX_PAYLOAD || this.firstSighting(signature)) return;
     this.bySignature.delete(signature);
     this.bySignature.set(signature, { payload, id });

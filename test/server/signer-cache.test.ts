@@ -75,6 +75,23 @@ describe('SignerCache', () => {
     expect(calls).toEqual(['a', 'a', 'b', 'b', 'c', 'c', 'b']);
   });
 
+  it('remembers a recovery that answers later (a promise) once it resolves, never one that rejects', async () => {
+    const c = new SignerCache();
+    const calls: string[] = [];
+    const later = (payload: string, signature: string) => {
+      calls.push(payload);
+      return signature === 'bad' ? Promise.reject(new Error('bad signature')) : Promise.resolve(`id:${signature}:${payload}`);
+    };
+    expect(await c.signer('p1', S1, later)).toBe(`id:${S1}:p1`);
+    expect(await c.signer('p1', S1, later)).toBe(`id:${S1}:p1`);
+    expect(c.size).toBe(1);
+    expect(c.signer('p1', S1, later)).toBe(`id:${S1}:p1`); // at once, from the cache
+    expect(calls).toEqual(['p1', 'p1']);
+    for (let i = 0; i < 3; i++) await expect(c.signer('p', 'bad', later)).rejects.toThrow('bad signature');
+    expect(calls).toEqual(['p1', 'p1', 'p', 'p', 'p']);
+    expect(c.size).toBe(1);
+  });
+
   it('does not keep big payloads', () => {
     const c = new SignerCache();
     const { calls, recover } = counting();
