@@ -38,15 +38,12 @@ parentPort.on('message', ({ seq, input }) => {
 });
 `;
 
+/** A recovery waiting for the worker: its packed input (see prepareRecovery) and its signature. */
 interface Waiting {
+  input: Uint8Array;
   sig: Buffer;
   resolve(id: string): void;
   reject(e: unknown): void;
-}
-
-interface Batch {
-  input: Uint8Array;
-  items: Waiting[];
 }
 
 export interface Recoverer {
@@ -68,9 +65,9 @@ export class RecoverOffload implements Recoverer {
   private inlineUsed = false;
   /** recoveries of this turn for the worker, sent when the turn ends */
   private queued: Waiting[] = [];
-  private queuedInput: Uint8Array[] = [];
   private turnEnd: NodeJS.Immediate | null = null;
-  private readonly sent = new Map<number, Batch>();
+  /** batches out with the worker, by sequence number */
+  private readonly sent = new Map<number, Waiting[]>();
   private seq = 0;
 
   /** How many recoveries the worker made (for tests and curiosity). */
@@ -94,8 +91,7 @@ export class RecoverOffload implements Recoverer {
     const input = new Uint8Array(RECOVERY_INPUT);
     const sig = prepareRecovery(payload, signature, input); // bad input throws here, as inline
     return new Promise<string>((resolve, reject) => {
-      this.queued.push({ sig, resolve, reject });
-      this.queuedInput.push(input);
+      this.queued.push({ input, sig, resolve, reject });
       this.scheduleTurnEnd();
     });
   }
@@ -116,20 +112,18 @@ export class RecoverOffload implements Recoverer {
   }
 
   private send(): void {
-    const items = this.queued;
-    const input = new Uint8Array(items.length * RECOVERY_INPUT);
-    this.queuedInput.forEach((b, i) => input.set(b, i * RECOVERY_INPUT));
+    const batch = this.queued;
     this.queued = [];
-    this.queuedInput = [];
-    const batch: Batch = { input, items };
     const worker = this.down ? null : this.ensureWorker();
     if (!worker) {
-      this.inline(batch);
+      inline(batch);
       return;
     }
+    const input = new Uint8Array(batch.length * RECOVERY_INPUT);
+    batch.forEach((w, i) => input.set(w.input, i * RECOVERY_INPUT));
     const seq = ++this.seq;
     this.sent.set(seq, batch);
-    // the worker gets a copy: the input stays here, for an inline retry should the worker fail
+    // the worker gets a copy: each input stays here, for an inline retry should the worker fail
     worker.postMessage({ seq, input });
     if (this.sent.size === 1) worker.ref(); // while it holds work, it keeps the process alive
   }
@@ -155,15 +149,11 @@ export class RecoverOffload implements Recoverer {
     if (!batch) return;
     this.sent.delete(seq);
     if (this.sent.size === 0) this.worker?.unref();
-    batch.items.forEach((w, i) => {
+    batch.forEach((w, i) => {
       this.offloaded++;
       const ok = out[i * ANSWER] === 1;
       settle(w, ok ? out.subarray(i * ANSWER + 1, (i + 1) * ANSWER) : null);
     });
-  }
-
-  private inline(batch: Batch): void {
-    batch.items.forEach((w, i) => settle(w, recoverPacked(batch.input.subarray(i * RECOVERY_INPUT, (i + 1) * RECOVERY_INPUT))));
   }
 
   private fail(e: unknown): void {
@@ -171,7 +161,7 @@ export class RecoverOffload implements Recoverer {
     this.down = true;
     this.log?.warn({ err: e }, 'signature worker failed; signatures are recovered on the event loop from now on');
     this.worker = null;
-    for (const batch of this.sent.values()) this.inline(batch);
+    for (const batch of this.sent.values()) inline(batch);
     this.sent.clear();
   }
 
@@ -183,12 +173,17 @@ export class RecoverOffload implements Recoverer {
       this.turnEnd = null;
     }
     if (this.queued.length > 0) this.send();
-    for (const batch of this.sent.values()) this.inline(batch);
+    for (const batch of this.sent.values()) inline(batch);
     this.sent.clear();
     const w = this.worker;
     this.worker = null;
     if (w) await w.terminate();
   }
+}
+
+/** Recovers a batch on the event loop (the worker failed, or the offload is closed). */
+function inline(batch: Waiting[]): void {
+  for (const w of batch) settle(w, recoverPacked(w.input));
 }
 
 function settle(w: Waiting, pub: Uint8Array | null): void {
