@@ -235,15 +235,17 @@ describe('long poll', () => {
     // assignments made: by an assign statement, or by a submit handing its process to an asleep executor
     let assigns = 0;
     db.query = (async (sql: string, params?: unknown[]) => {
-      if (sql.startsWith('WITH ex AS')) assigns++;
+      if (sql.startsWith('WITH ex AS') || sql.includes('colonies_assign_')) assigns++; // one attempt, or several grouped
       const rows = await query(sql, params);
       if (sql.includes('AS handed') && (rows[0] as { handed?: string } | undefined)?.handed) assigns++;
       return rows;
     }) as typeof db.query;
     try {
-      const parked = [c.executor, other].map((k) => assign(k, { timeout: 2 }).catch((e: Error) => e));
-      await waitFor(async () => t.server.srv.waiters.size >= 2, 10_000, 20);
-      const before = assigns; // each made its first attempt
+      const parked = [c.executor, other].map((k) => assign(k, { timeout: 4 }).catch((e: Error) => e));
+      // asleep, not merely parked: an executor parks before its second attempt, which may still
+      // be on its way to the database when both are parked
+      await waitFor(async () => t.server.srv.waiters.asleep >= 2, 10_000, 20);
+      const before = assigns; // each made its attempts
       const p = await submit();
       await waitFor(async () => t.server.srv.waiters.size <= 1, 10_000, 20);
       await sleep(200);
