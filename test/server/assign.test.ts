@@ -5,7 +5,7 @@ import { buildRequest } from '../../src/protocol/envelope.js';
 import { browserCrypto } from '../../src/crypto/index.js';
 import { FunctionSpecSchema } from '../../src/protocol/objects.js';
 import { nowNs } from '../../src/protocol/time.js';
-import { assignNext } from '../../src/store/process-assign.js';
+import { ASSIGN_BATCH_FUNCTION, assignNext } from '../../src/store/process-assign.js';
 import { insertProcesses, newProcessRow } from '../../src/store/processes.js';
 import { newKey, setupColony, startTestServer, type Cast, type Key, type TestServer } from '../helpers/server.js';
 import { sleep, waitFor } from '../helpers/workflow.js';
@@ -235,7 +235,7 @@ describe('long poll', () => {
     // assignments made: by an assign statement, or by a submit handing its process to an asleep executor
     let assigns = 0;
     db.query = (async (sql: string, params?: unknown[]) => {
-      if (sql.startsWith('WITH ex AS') || sql.includes('colonies_assign_')) assigns++; // one attempt, or several grouped
+      if (sql.startsWith('WITH ex AS') || sql.includes(ASSIGN_BATCH_FUNCTION)) assigns++; // one attempt, or several grouped
       const rows = await query(sql, params);
       if (sql.includes('AS handed') && (rows[0] as { handed?: string } | undefined)?.handed) assigns++;
       return rows;
